@@ -1,0 +1,28 @@
+// Probes the external services and programs the test suite uses, so skips are explicit.
+import { connect } from 'node:net';
+import { existsSync } from 'node:fs';
+
+function tcp(port, host = '127.0.0.1', timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const s = connect({ port, host });
+    const done = (ok, reason) => { s.destroy(); resolve({ ok, reason }); };
+    s.setTimeout(timeoutMs, () => done(false, `no answer on ${host}:${port}`));
+    s.on('connect', () => done(true, 'up'));
+    s.on('error', (e) => done(false, `${host}:${port} ${e.code ?? e.message}`));
+  });
+}
+
+function program(path, pkg) {
+  return existsSync(path) ? { ok: true, reason: 'installed' } : { ok: false, reason: `${path} not found (Debian package ${pkg})` };
+}
+
+export async function probeServices() {
+  const [postgres, redis] = await Promise.all([tcp(5432), tcp(6379)]);
+  return {
+    postgres,
+    redis,
+    slixmpp: existsSync('/usr/lib/python3/dist-packages/slixmpp') ? { ok: true, reason: 'installed' } : { ok: false, reason: 'python3-slixmpp not installed' },
+    prosody: program('/usr/bin/prosody', 'prosody'),
+    clamd: program('/usr/sbin/clamd', 'clamav-daemon'),
+  };
+}
