@@ -1,0 +1,54 @@
+// parley check: validate the configuration file (and module options), print every problem.
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../config/loader.ts';
+import { moduleOptions } from '../core/modules.ts';
+import { builtinModules } from '../modules/registry.ts';
+import { certPaths } from '../net/certs.ts';
+import { tryParseJid } from '../jid/index.ts';
+
+export async function cmdCheck(path: string | undefined): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig(path);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const { config, file } = loaded;
+  const problems: string[] = [];
+  const known = new Set(['disabled', ...builtinModules.map((m) => m.name)]);
+  for (const key of Object.keys(config.modules)) if (!known.has(key)) problems.push(`modules.${key}: no such module`);
+  for (const m of builtinModules) {
+    try {
+      moduleOptions(m, (config.modules as Record<string, unknown>)[m.name]);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  for (const d of config.domains) {
+    const j = tryParseJid(d);
+    if (!j || j.local || j.resource) problems.push(`domains: "${d}" is not a valid domain name`);
+  }
+  for (const a of config.admins) if (!tryParseJid(a)?.local) problems.push(`admins: "${a}" is not a bare JID`);
+  const cert = certPaths(config);
+  if (!cert.generated) {
+    if (!existsSync(cert.cert)) problems.push(`tls.certificate: ${cert.cert} does not exist`);
+    if (!existsSync(cert.key)) problems.push(`tls.key: ${cert.key} does not exist`);
+  } else if (config.tls.certificate || config.tls.key) problems.push('tls: set both certificate and key, or neither');
+  const ports = [['c2s.port', config.c2s.port], ['c2s.direct_tls_port', config.c2s.direct_tls_port], ['http.port', config.http.port], ['http.https_port', config.http.https_port]] as const;
+  const seen = new Map<number, string>();
+  for (const [k, p] of ports) {
+    if (p && seen.has(p)) problems.push(`${k}: port ${p} is also used by ${seen.get(p)}`);
+    seen.set(p, k);
+  }
+  const src = file ?? '(built-in defaults)';
+  if (problems.length) {
+    process.stderr.write(`${src}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}\n`);
+    return 1;
+  }
+  process.stdout.write(`${src}: configuration OK (domains: ${config.domains.join(', ')}; data in ${config.data_dir})\n`);
+  return 0;
+}

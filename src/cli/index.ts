@@ -1,0 +1,70 @@
+// The command-line contract: parley start|adduser|passwd|deluser|check|cert.
+// Non-interactive so scripts can rely on it; exit code 0 on success, 1 on error, 2 on usage errors.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/loader.ts';
+import { cmdAdduser, cmdDeluser, cmdPasswd } from './accounts.ts';
+import { cmdCert } from './cert.ts';
+import { cmdCheck } from './check.ts';
+import { cmdStart } from './start.ts';
+
+const USAGE = `usage: parley <command> [--config FILE]
+
+commands:
+  start                         run the server
+  adduser JID [--password PW]   create an account (password from stdin when --password is absent)
+  passwd JID [--password PW]    change an account's password
+  deluser JID                   delete an account and its data
+  check                         validate the configuration and print problems
+  cert [--force]                generate the self-signed certificate (or show the configured one)
+`;
+
+export async function runCli(argv: string[]): Promise<number | undefined> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        password: { type: 'string', short: 'p' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || parsed.values.help ? 0 : 2;
+  }
+  if (command === 'check') return cmdCheck(parsed.values.config);
+  let loaded;
+  try {
+    loaded = loadConfig(parsed.values.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const { config } = loaded;
+  switch (command) {
+    case 'start':
+      return cmdStart(config);
+    case 'adduser':
+      return cmdAdduser(config, rest[0], parsed.values.password);
+    case 'passwd':
+      return cmdPasswd(config, rest[0], parsed.values.password);
+    case 'deluser':
+      return cmdDeluser(config, rest[0]);
+    case 'cert':
+      return cmdCert(config, parsed.values.force ?? false);
+    default:
+      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+      return 2;
+  }
+}

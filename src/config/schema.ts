@@ -1,0 +1,84 @@
+// The configuration schema: every key, its type, default and a one-line doc (.describe()).
+// docs/configuration.md and `parley check` are generated from this, so they cannot drift.
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const interfaces = z.array(z.string()).default(['0.0.0.0']);
+
+export const c2sSchema = z.object({
+  port: port.default(5222).describe('TCP port for client connections with STARTTLS (0 disables)'),
+  direct_tls_port: port.default(5223).describe('TCP port for Direct TLS client connections, XEP-0368 (0 disables)'),
+  interfaces: interfaces.describe('Addresses the c2s listeners bind to'),
+  require_encryption: z.boolean().default(true).describe('Require TLS before authentication'),
+  allow_plain: z.boolean().default(true).describe('Offer SASL PLAIN (only ever over TLS)'),
+  scram_hashes: z.array(z.enum(['SHA-1', 'SHA-256', 'SHA-512'])).default(['SHA-1', 'SHA-256', 'SHA-512']).describe('SCRAM hashes offered (credentials are stored for each)'),
+  resource_conflict: z.enum(['kick_old', 'refuse']).default('kick_old').describe('RFC 6120 §7.7.2.2: on resource conflict, disconnect the old session (kick_old) or refuse the new bind'),
+  auth_timeout: z.number().int().positive().default(60).describe('Seconds a connection may take to authenticate and bind'),
+  idle_timeout: z.number().int().positive().default(600).describe('Seconds without any traffic before a connection is closed'),
+  keepalive_interval: z.number().int().min(0).default(60).describe('Seconds between whitespace keepalives sent on idle streams (0 disables)'),
+  max_outbound_queue_bytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Bytes buffered for a slow reader before it is disconnected with policy-violation'),
+}).strict();
+
+export const limitsSchema = z.object({
+  max_stanza_size: z.number().int().min(1024).default(256 * 1024).describe('Largest stanza accepted, in bytes'),
+  max_depth: z.number().int().min(4).max(1000).default(64).describe('Deepest element nesting in a stanza'),
+  max_attributes: z.number().int().min(4).default(64).describe('Most attributes on one element'),
+  max_attribute_length: z.number().int().min(64).default(64 * 1024).describe('Longest attribute value, in characters'),
+}).strict();
+
+export const s2sSchema = z.object({
+  port: port.default(5269).describe('TCP port for server-to-server connections (0 disables)'),
+  direct_tls_port: port.default(5270).describe('Direct TLS s2s port, XEP-0368 (0 disables)'),
+  interfaces: interfaces.describe('Addresses the s2s listeners bind to'),
+  enabled: z.boolean().default(true).describe('Federate with other servers'),
+  require_valid_certs: z.boolean().default(false).describe('Refuse peers whose certificates do not validate (no dialback fallback)'),
+  routes: z.record(z.string(), z.string()).default({}).describe('Static routes: remote domain -> "host:port", skipping DNS'),
+}).strict();
+
+export const httpSchema = z.object({
+  port: port.default(5280).describe('HTTP port for metrics, upload, WebSocket and admin (0 disables)'),
+  https_port: port.default(5281).describe('HTTPS port, same routes as HTTP (0 disables)'),
+  interfaces: interfaces.describe('Addresses the HTTP listeners bind to'),
+  public_url: z.string().optional().describe('Base URL clients use to reach the HTTP service (default https://<domain>:<https_port>)'),
+}).strict();
+
+export const tlsSchema = z.object({
+  certificate: z.string().optional().describe('PEM certificate chain path; generated self-signed into <data_dir>/certs when absent'),
+  key: z.string().optional().describe('PEM private key path'),
+  min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Lowest TLS version accepted'),
+}).strict();
+
+export const authSchema = z.object({
+  scram_iterations: z.number().int().min(4096).default(10000).describe('PBKDF2 iterations for stored SCRAM keys'),
+}).strict();
+
+export const storageSchema = z.object({
+  driver: z.enum(['sqlite']).default('sqlite').describe('Storage driver'),
+  path: z.string().default('parley.sqlite').describe('SQLite file, relative to data_dir'),
+}).strict();
+
+export const logSchema = z.object({
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level'),
+  format: z.enum(['json', 'pretty']).default('json').describe('json lines, or a readable one-line format'),
+}).strict();
+
+export const modulesSchema = z.object({
+  disabled: z.array(z.string()).default([]).describe('Names of modules not to load'),
+}).catchall(z.unknown());
+
+export const configSchema = z.object({
+  domains: z.array(z.string().min(1)).min(1).default(['localhost']).describe('Virtual hosts served by this process'),
+  data_dir: z.string().default('./data').describe('Directory for the database, certificates and files'),
+  admins: z.array(z.string()).default([]).describe('Bare JIDs with admin rights'),
+  c2s: c2sSchema.default(() => c2sSchema.parse({})),
+  s2s: s2sSchema.default(() => s2sSchema.parse({})),
+  http: httpSchema.default(() => httpSchema.parse({})),
+  tls: tlsSchema.default(() => tlsSchema.parse({})),
+  auth: authSchema.default(() => authSchema.parse({})),
+  limits: limitsSchema.default(() => limitsSchema.parse({})),
+  storage: storageSchema.default(() => storageSchema.parse({})),
+  log: logSchema.default(() => logSchema.parse({})),
+  modules: modulesSchema.default(() => modulesSchema.parse({})),
+}).strict();
+
+export type Config = z.infer<typeof configSchema>;

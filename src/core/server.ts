@@ -1,0 +1,99 @@
+// The server process: wires config, storage, router, hooks, modules and listeners together,
+// and shuts them down cleanly. This is the only file that knows how everything connects.
+import type { Server as NetServer } from 'node:net';
+import type { Config } from '../config/schema.ts';
+import { Accounts } from '../accounts/index.ts';
+import { HookBus } from '../hooks/bus.ts';
+import type { HookEvents } from '../hooks/events.ts';
+import { HttpRoutes } from '../http/routes.ts';
+import { startHttp } from '../http/server.ts';
+import { loadTls, type LoadedTls } from '../net/certs.ts';
+import { listenTcp } from '../net/listeners.ts';
+import type { Transport } from '../net/transport.ts';
+import { createLogger, type Logger } from '../observability/log.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { Router } from '../router/router.ts';
+import { createStorage } from '../storage/index.ts';
+import type { Storage } from '../storage/types.ts';
+import { C2SStream } from '../stream/c2s.ts';
+import { StreamFeatures } from '../stream/features.ts';
+import { DiscoRegistry } from './disco.ts';
+import { startModules, type RunningModules } from './modules.ts';
+
+export class Server {
+  readonly log: Logger;
+  readonly metrics: Metrics = createMetrics();
+  readonly hooks: HookBus<HookEvents>;
+  readonly router: Router;
+  readonly features = new StreamFeatures();
+  readonly disco = new DiscoRegistry();
+  readonly http = new HttpRoutes();
+  readonly startedAt = Date.now();
+  storage!: Storage;
+  accounts!: Accounts;
+  tls!: LoadedTls;
+  private listeners: NetServer[] = [];
+  private modules: RunningModules | null = null;
+  private streams = new Set<C2SStream>();
+  private readonly domains: Set<string>;
+
+  constructor(readonly config: Config, log?: Logger) {
+    this.log = log ?? createLogger(config.log.level, config.log.format);
+    this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
+    this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
+    this.router = new Router({
+      hooks: this.hooks,
+      log: this.log,
+      metrics: this.metrics,
+      isLocalDomain: (d) => this.domains.has(d),
+      accountExists: (u, d) => this.accounts.exists(u, d),
+    });
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.storage = createStorage(c, this.log);
+    this.accounts = new Accounts(this.storage.accounts, c.c2s.scram_hashes, c.auth.scram_iterations);
+    this.tls = await loadTls(c);
+    this.log.info({ certificate: this.tls.paths.cert, names: this.tls.names, valid_to: this.tls.validTo }, 'TLS certificate loaded');
+    this.http.add('/metrics', async (_req, res) => {
+      res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
+      res.end(await this.metrics.registry.metrics());
+    });
+    this.modules = await startModules(this);
+    const tlsOpts = { secureContext: this.tls.secureContext, minVersion: c.tls.min_version };
+    const onTransport = (t: Transport) => this.acceptClient(t);
+    if (c.c2s.port) this.listeners.push(...(await listenTcp({ name: 'c2s', port: c.c2s.port, interfaces: c.c2s.interfaces, directTls: false }, tlsOpts, onTransport)));
+    if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport)));
+    this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: this.tls.secureContext, log: this.log })));
+    this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
+  }
+
+  acceptClient(t: Transport): C2SStream {
+    const s = new C2SStream(t, {
+      config: this.config,
+      defaultDomain: this.config.domains[0],
+      isLocalDomain: (d) => this.domains.has(d),
+      router: this.router,
+      hooks: this.hooks,
+      features: this.features,
+      accounts: this.accounts,
+      log: this.log,
+      metrics: this.metrics,
+    });
+    this.streams.add(s);
+    t.onClose(() => this.streams.delete(s));
+    return s;
+  }
+
+  /** SIGTERM: stop accepting, close every stream with system-shutdown, stop modules, close storage. */
+  async stop(): Promise<void> {
+    this.log.info('shutting down');
+    for (const l of this.listeners) l.close();
+    for (const s of this.streams) s.close('system-shutdown', 'Server is shutting down');
+    await new Promise((r) => setTimeout(r, this.streams.size ? 200 : 0));
+    await this.modules?.stop();
+    await this.storage?.close();
+    this.log.info('stopped');
+  }
+}

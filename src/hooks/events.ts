@@ -1,0 +1,37 @@
+// Every hook event, with its payload type. Adding a cross-cutting behaviour starts here.
+import type { Jid } from '../jid/index.ts';
+import type { LocalSession } from '../router/session.ts';
+import type { Element } from '../xml/element.ts';
+
+/** A stanza on its way through the router; from/to are parsed and trusted (stamped by the origin). */
+export interface Routed {
+  stanza: Element;
+  from: Jid;
+  to: Jid;
+  /** The local client session it came from, if any. */
+  origin?: LocalSession;
+}
+
+export interface HookEvents {
+  /** Every stanza a bound client sends, after `from` is stamped; consume to stop routing (blocking, SM, rate limits). */
+  'client/stanza': { stanza: Element; session: LocalSession };
+  /** Presence without 'to' from a client (RFC 6121 §4.2/§4.4); the core has already updated session.presence. */
+  'presence/broadcast': { stanza: Element; session: LocalSession; wasAvailable: boolean };
+  /** Stanzas addressed to a local account's bare JID, full JID, or a local domain. Consume to handle them. */
+  'message/bare': Routed;
+  'message/full': Routed;
+  'message/host': Routed;
+  'presence/bare': Routed;
+  'presence/full': Routed;
+  'presence/host': Routed;
+  /** A message for a local account with no resource to take it (RFC 6121 §8.5.2.1.1): offline storage consumes it. */
+  'message/offline': Routed;
+  /** Delivered to a local session (carbons, archive observe this). */
+  'message/delivered': Routed & { session: LocalSession };
+  /** Stanzas for a domain that is not ours: s2s (or the cluster) consumes them. */
+  'route/remote': Routed;
+  'session/bound': { session: LocalSession };
+  'session/closed': { session: LocalSession; reason: string };
+  /** Account lifecycle, so modules can drop per-user data. */
+  'account/deleted': { username: string; domain: string };
+}

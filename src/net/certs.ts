@@ -1,0 +1,68 @@
+// TLS certificates: the configured PEM files, or a self-signed one generated on first start
+// (data_dir/certs/parley.crt + .key, covering every configured domain and its subdomains).
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { generate } from 'selfsigned';
+import type { Config } from '../config/schema.ts';
+import { resolveDataPath } from '../config/loader.ts';
+
+export interface CertPaths {
+  cert: string;
+  key: string;
+  generated: boolean;
+}
+
+export function certPaths(config: Config): CertPaths {
+  if (config.tls.certificate && config.tls.key) {
+    return { cert: resolveDataPath(config, config.tls.certificate), key: resolveDataPath(config, config.tls.key), generated: false };
+  }
+  const dir = join(config.data_dir, 'certs');
+  return { cert: join(dir, 'parley.crt'), key: join(dir, 'parley.key'), generated: true };
+}
+
+/** Generate a self-signed certificate for the configured domains (overwrites when force). */
+export async function generateSelfSigned(config: Config, force = false): Promise<CertPaths> {
+  const paths = certPaths(config);
+  if (!paths.generated) throw new Error('tls.certificate/tls.key are configured: Parley does not overwrite them');
+  if (existsSync(paths.cert) && existsSync(paths.key) && !force) return paths;
+  const names = config.domains.flatMap((d) => [d, `*.${d}`]);
+  const notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
+  const pems = await generate([{ name: 'commonName', value: config.domains[0] }, { name: 'organizationName', value: 'Parley self-signed' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notAfterDate: notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+      { name: 'subjectAltName', altNames: names.map((value) => ({ type: 2 as const, value })) },
+    ],
+  });
+  mkdirSync(join(config.data_dir, 'certs'), { recursive: true });
+  writeFileSync(paths.key, pems.private, { mode: 0o600 });
+  chmodSync(paths.key, 0o600);
+  writeFileSync(paths.cert, pems.cert);
+  return paths;
+}
+
+export interface LoadedTls {
+  secureContext: SecureContext;
+  certPem: string;
+  paths: CertPaths;
+  fingerprint256: string;
+  validTo: string;
+  names: string;
+}
+
+export async function loadTls(config: Config): Promise<LoadedTls> {
+  const paths = certPaths(config);
+  if (paths.generated) await generateSelfSigned(config);
+  const certPem = readFileSync(paths.cert, 'utf8');
+  const keyPem = readFileSync(paths.key, 'utf8');
+  const x = new X509Certificate(certPem);
+  const secureContext = createSecureContext({ cert: certPem, key: keyPem, minVersion: config.tls.min_version });
+  return { secureContext, certPem, paths, fingerprint256: x.fingerprint256, validTo: x.validTo, names: x.subjectAltName ?? x.subject };
+}

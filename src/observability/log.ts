@@ -1,0 +1,23 @@
+// Structured logs (pino). Each connection gets a child logger with its id; secrets are redacted.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(level: string, format: 'json' | 'pretty', destination: NodeJS.WritableStream = process.stdout): Logger {
+  const opts = {
+    level,
+    base: { pid: process.pid },
+    redact: { paths: ['password', '*.password', 'credentials', '*.credentials'], censor: '[redacted]' },
+  };
+  if (format === 'pretty') {
+    return pino(opts, {
+      write(line: string) {
+        const o = JSON.parse(line) as Record<string, unknown>;
+        const { level: lv, time, msg, pid: _pid, ...rest } = o;
+        const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+        destination.write(`${new Date(time as number).toISOString()} ${pino.levels.labels[lv as number] ?? lv} ${msg}${extra}\n`);
+      },
+    });
+  }
+  return pino(opts, destination as unknown as pino.DestinationStream);
+}

@@ -1,0 +1,20 @@
+// Namespace names used across the server, in one place.
+export const NS = {
+  client: 'jabber:client',
+  server: 'jabber:server',
+  stream: 'http://etherx.jabber.org/streams',
+  streams: 'urn:ietf:params:xml:ns:xmpp-streams',
+  stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  tls: 'urn:ietf:params:xml:ns:xmpp-tls',
+  sasl: 'urn:ietf:params:xml:ns:xmpp-sasl',
+  bind: 'urn:ietf:params:xml:ns:xmpp-bind',
+  session: 'urn:ietf:params:xml:ns:xmpp-session',
+  framing: 'urn:ietf:params:xml:ns:xmpp-framing',
+  saslCb: 'urn:xmpp:sasl-cb:0',
+  discoInfo: 'http://jabber.org/protocol/disco#info',
+  discoItems: 'http://jabber.org/protocol/disco#items',
+  ping: 'urn:xmpp:ping',
+  version: 'jabber:iq:version',
+  time: 'urn:xmpp:time',
+  dataForms: 'jabber:x:data',
+} as const;
