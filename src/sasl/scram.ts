@@ -97,7 +97,7 @@ export class ScramMechanism implements SaslMechanism {
 
     const stored = await this.ctx.getScramCredentials(first.username, this.hash);
     // RFC 5802 §9, RFC 7677 §4: an unknown user goes through the same flow and fails at the proof.
-    const known = stored !== null && stored.hash === this.hash;
+    const known = stored?.hash === this.hash;
     const creds = known
       ? stored
       : fakeScramCredentials(first.username, this.hash, this.opts.unknownUserIterations ?? DEFAULT_SCRAM_ITERATIONS, this.opts.fakeSecret);

@@ -121,3 +121,14 @@ test('SCRAM: steps after success or failure are refused', async () => {
   assert.equal((await exchange(mech, client)).kind, 'success');
   assert.equal((await mech.step(Buffer.from('x'))).kind, 'failure');
 });
+
+test('SCRAM: a step sent while the previous one is pending is refused without breaking the exchange', async () => {
+  const ctx = await setup();
+  const client = new ScramClient({ hash: 'SHA-256', username: 'juliet', password: 'r0m€o pass' });
+  const mech = createMechanism('SCRAM-SHA-256', ctx)!;
+  const pending = mech.step(client.first());
+  assert.deepEqual(await mech.step(client.first()), { kind: 'failure', condition: 'malformed-request', text: 'a step is already in progress' });
+  const s1 = await pending;
+  assert.equal(s1.kind, 'challenge');
+  assert.equal((await mech.step(client.final(s1.kind === 'challenge' ? s1.data : Buffer.alloc(0)))).kind, 'success');
+});
