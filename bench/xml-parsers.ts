@@ -11,8 +11,7 @@ import { EventEmitter } from 'node:events';
 import { SaxesParser } from 'saxes';
 import { Element } from '../src/xml/element.ts';
 import { defaultXmlLimits } from '../src/xml/limits.ts';
-// TMP import { createStreamParser } from '../src/xml/parser.ts';
-const createStreamParser: any = null;
+import { createStreamParser } from '../src/xml/parser.ts';
 import type { XmlParseError } from '../src/xml/stream-parser.ts';
 
 const require = createRequire(import.meta.url);
@@ -290,7 +289,7 @@ const parley: Candidate = {
           sink.errors.push(`${err.condition}: ${err.message}`);
         },
       },
-      { ...defaultXmlLimits, maxStanzaBytes: 1 << 30 },
+      defaultXmlLimits,
     );
     sink.write = (b) => p.write(b);
     sink.end = () => p.end();
@@ -298,7 +297,7 @@ const parley: Candidate = {
   },
 };
 
-const CANDIDATES = [ltx, saxes, expat];
+const CANDIDATES = [ltx, saxes, expat, parley];
 
 // ---------------------------------------------------------------------------------------------
 // Throughput

@@ -3,13 +3,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { deriveScramCredentials, type ScramCredentials, type ScramHash } from '../sasl/index.ts';
 import { jid as makeJid, JidError } from '../jid/index.ts';
-import type { AccountStore } from '../storage/types.ts';
+import type { Storage } from '../storage/types.ts';
 
 export class AccountError extends Error {}
 
 export class Accounts {
   constructor(
-    private readonly store: AccountStore,
+    private readonly storage: Storage,
     private readonly hashes: ScramHash[],
     private readonly iterations: number,
   ) {}
@@ -33,20 +33,20 @@ export class Accounts {
   async create(username: string, domain: string, password: string): Promise<void> {
     const user = this.normaliseUsername(username, domain);
     const credentials = await this.credentials(password);
-    if (!(await this.store.create({ username: user, domain, credentials, createdAt: Date.now() }))) throw new AccountError(`account ${user}@${domain} already exists`);
+    if (!(await this.storage.accounts.create({ username: user, domain, credentials, createdAt: Date.now() }))) throw new AccountError(`account ${user}@${domain} already exists`);
   }
 
   async setPassword(username: string, domain: string, password: string): Promise<void> {
     const user = this.normaliseUsername(username, domain);
-    if (!(await this.store.setCredentials(user, domain, await this.credentials(password)))) throw new AccountError(`no account ${user}@${domain}`);
+    if (!(await this.storage.accounts.setCredentials(user, domain, await this.credentials(password)))) throw new AccountError(`no account ${user}@${domain}`);
   }
 
   async delete(username: string, domain: string): Promise<boolean> {
-    return this.store.delete(this.normaliseUsername(username, domain), domain);
+    return this.storage.deleteUser(this.normaliseUsername(username, domain), domain);
   }
 
   async exists(username: string, domain: string): Promise<boolean> {
-    return (await this.store.get(username, domain)) !== null;
+    return (await this.storage.accounts.get(username, domain)) !== null;
   }
 
   async scramCredentials(username: string, domain: string, hash: ScramHash): Promise<ScramCredentials | null> {
@@ -56,7 +56,7 @@ export class Accounts {
     } catch {
       return null;
     }
-    return (await this.store.get(user, domain))?.credentials[hash] ?? null;
+    return (await this.storage.accounts.get(user, domain))?.credentials[hash] ?? null;
   }
 
   async verifyPassword(username: string, domain: string, password: string): Promise<boolean> {
@@ -66,7 +66,7 @@ export class Accounts {
     } catch {
       return false;
     }
-    const account = await this.store.get(user, domain);
+    const account = await this.storage.accounts.get(user, domain);
     const stored = account && (account.credentials['SHA-256'] ?? account.credentials['SHA-1'] ?? Object.values(account.credentials)[0]);
     if (!stored) {
       // Same work as a real check, so timing does not reveal which accounts exist.

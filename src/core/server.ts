@@ -9,6 +9,7 @@ import { HttpRoutes } from '../http/routes.ts';
 import { startHttp } from '../http/server.ts';
 import { loadTls, type LoadedTls } from '../net/certs.ts';
 import { listenTcp } from '../net/listeners.ts';
+import { websocketUpgrade } from '../net/websocket-transport.ts';
 import type { Transport } from '../net/transport.ts';
 import { createLogger, type Logger } from '../observability/log.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
@@ -53,13 +54,15 @@ export class Server {
   async start(): Promise<void> {
     const c = this.config;
     this.storage = createStorage(c, this.log);
-    this.accounts = new Accounts(this.storage.accounts, c.c2s.scram_hashes, c.auth.scram_iterations);
+    this.accounts = new Accounts(this.storage, c.c2s.scram_hashes, c.auth.scram_iterations);
     this.tls = await loadTls(c);
     this.log.info({ certificate: this.tls.paths.cert, names: this.tls.names, valid_to: this.tls.validTo }, 'TLS certificate loaded');
     this.http.add('/metrics', async (_req, res) => {
       res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
       res.end(await this.metrics.registry.metrics());
     });
+    // RFC 7395: a frame holds one stanza, so the frame limit is the stanza limit (plus room for the framing).
+    this.http.addUpgrade('/xmpp-websocket', websocketUpgrade(c.limits.max_stanza_size + 1024, (t) => this.acceptClient(t)));
     this.modules = await startModules(this);
     const tlsOpts = { secureContext: this.tls.secureContext, minVersion: c.tls.min_version };
     const onTransport = (t: Transport) => this.acceptClient(t);

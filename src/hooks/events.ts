@@ -24,6 +24,10 @@ export interface HookEvents {
   'presence/bare': Routed;
   'presence/full': Routed;
   'presence/host': Routed;
+  /** iq get/set to the domain or an account's bare JID, before the iq handler registry; iq to a full JID. */
+  'iq/host': Routed;
+  'iq/bare': Routed;
+  'iq/full': Routed;
   /** A message for a local account with no resource to take it (RFC 6121 §8.5.2.1.1): offline storage consumes it. */
   'message/offline': Routed;
   /** Delivered to a local session (carbons, archive observe this). */

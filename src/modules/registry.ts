@@ -4,5 +4,6 @@ import disco from './disco/index.ts';
 import ping from './ping/index.ts';
 import version from './version/index.ts';
 import time from './time/index.ts';
+import hostMeta from './host-meta/index.ts';
 
-export const builtinModules: Module[] = [disco, ping, version, time] as Module[];
+export const builtinModules: Module[] = [disco, ping, version, time, hostMeta] as Module[];

@@ -1,5 +1,6 @@
 // TCP transport with STARTTLS upgrade, and the Direct TLS variant (XEP-0368).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { channelBinding, channelBindingTypes } from './channel-binding.ts';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { ChannelBindingType } from '../sasl/index.ts';
@@ -89,25 +90,11 @@ export class TcpTransport implements Transport {
   }
 
   channelBindingTypes(): ChannelBindingType[] {
-    if (!(this.socket instanceof TLSSocket)) return [];
-    const out: ChannelBindingType[] = [];
-    // RFC 9266: tls-exporter is only defined for TLS 1.3; tls-unique only for TLS <= 1.2.
-    if (this.socket.getProtocol() === 'TLSv1.3') out.push('tls-exporter');
-    if (this.socket.getCertificate()) out.push('tls-server-end-point');
-    if (this.socket.getProtocol() !== 'TLSv1.3' && this.socket.getFinished()) out.push('tls-unique');
-    return out;
+    return this.socket instanceof TLSSocket ? channelBindingTypes(this.socket) : [];
   }
 
   channelBinding(type: ChannelBindingType): Buffer | null {
-    const s = this.socket;
-    if (!(s instanceof TLSSocket) || !this.channelBindingTypes().includes(type)) return null;
-    if (type === 'tls-exporter') return s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
-    if (type === 'tls-unique') return s.getFinished() ?? null;
-    const cert = s.getCertificate();
-    if (!cert || !('raw' in cert)) return null;
-    // RFC 5929 §4.1: the certificate's signature hash, MD5/SHA-1 upgraded to SHA-256. Node does not
-    // expose the signature algorithm; our generated certificates and common CAs sign with SHA-256.
-    return createHash('sha256').update(cert.raw).digest();
+    return this.socket instanceof TLSSocket ? channelBinding(this.socket, type) : null;
   }
 
   onData(cb: (chunk: Buffer) => void): void {

@@ -32,5 +32,7 @@ export interface KeyValueStore {
 export interface Storage {
   accounts: AccountStore;
   kv: KeyValueStore;
+  /** Delete an account and everything every store holds for it, in one transaction. */
+  deleteUser(username: string, domain: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -300,7 +300,9 @@ export class C2SStream implements LocalSession {
     if (this.state === 'closed') return;
     this.deps.metrics.streamErrors.inc({ condition });
     if (!this.headerSent) this.sendHeader();
-    this.transport.write(streamErrorXml(condition, text) + streamClose(this.transport.framing));
+    // Two writes: over WebSocket each frame carries exactly one element (RFC 7395 §3.3.3).
+    this.transport.write(streamErrorXml(condition, text));
+    this.transport.write(streamClose(this.transport.framing));
     this.log.info({ condition, text }, 'stream error sent');
     this.shutdown(`stream error: ${condition}`);
     this.transport.end();

@@ -51,7 +51,7 @@ export class SaslNegotiation {
         getChannelBinding: (t) => this.transport.channelBinding(t),
         offeredMechanisms: this.offered,
         offeredChannelBindings: this.cbTypes,
-      });
+      }, { unknownUserIterations: this.deps.config.auth.scram_iterations });
       if (!mech) return this.fail('invalid-mechanism');
       this.mechanism = mech;
       this.started = performance.now();

@@ -1,0 +1,25 @@
+// Channel-binding data from a TLS socket (RFC 5929, RFC 9266), shared by every TLS transport.
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { ChannelBindingType } from '../sasl/index.ts';
+
+export function channelBindingTypes(s: TLSSocket): ChannelBindingType[] {
+  const out: ChannelBindingType[] = [];
+  const v13 = s.getProtocol() === 'TLSv1.3';
+  // RFC 9266: tls-exporter is defined for TLS 1.3; tls-unique only for TLS <= 1.2 (RFC 9266 §3).
+  if (v13) out.push('tls-exporter');
+  if (s.getCertificate()) out.push('tls-server-end-point');
+  if (!v13 && s.getFinished()) out.push('tls-unique');
+  return out;
+}
+
+export function channelBinding(s: TLSSocket, type: ChannelBindingType): Buffer | null {
+  if (!channelBindingTypes(s).includes(type)) return null;
+  if (type === 'tls-exporter') return s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
+  if (type === 'tls-unique') return s.getFinished() ?? null;
+  const cert = s.getCertificate();
+  if (!cert || !('raw' in cert)) return null;
+  // RFC 5929 §4.1: the certificate's signature hash, MD5/SHA-1 upgraded to SHA-256. Node does not
+  // expose the signature algorithm; generated certificates and common CAs sign with SHA-256.
+  return createHash('sha256').update(cert.raw).digest();
+}
