@@ -18,7 +18,7 @@ export class TcpTransport implements Transport {
   readonly framing = 'stream' as const;
   private socket: Socket | TLSSocket;
   private dataCb: (chunk: Buffer) => void = () => {};
-  private closeCb: (reason: string) => void = () => {};
+  private closeCbs: Array<(reason: string) => void> = [];
   private closed = false;
 
   constructor(socket: Socket, readonly listener: string, private readonly tls: TlsOptions | null, directTls = false) {
@@ -54,7 +54,7 @@ export class TcpTransport implements Transport {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.closeCb(reason);
+    for (const cb of this.closeCbs) cb(reason);
     this.socket.destroy();
   }
 
@@ -101,7 +101,7 @@ export class TcpTransport implements Transport {
     this.dataCb = cb;
   }
   onClose(cb: (reason: string) => void): void {
-    this.closeCb = cb;
+    this.closeCbs.push(cb);
   }
   end(): void {
     if (this.closed) return;

@@ -21,6 +21,7 @@ export interface Transport {
   /** Types available on this connection, best first. */
   channelBindingTypes(): ChannelBindingType[];
   onData(cb: (chunk: Buffer | string) => void): void;
+  /** Called once when the connection is gone; several listeners may register. */
   onClose(cb: (reason: string) => void): void;
   /** Flush what is queued, then close. */
   end(): void;

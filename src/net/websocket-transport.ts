@@ -22,7 +22,7 @@ export class WebSocketTransport implements Transport {
   readonly remoteAddress: string;
   readonly secure: boolean;
   private tls: TLSSocket | null;
-  private closeCb: (reason: string) => void = () => {};
+  private closeCbs: Array<(reason: string) => void> = [];
   private closed = false;
 
   constructor(private readonly ws: WebSocket, req: IncomingMessage) {
@@ -36,7 +36,7 @@ export class WebSocketTransport implements Transport {
   private finish(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.closeCb(reason);
+    for (const cb of this.closeCbs) cb(reason);
     this.ws.terminate();
   }
 
@@ -64,7 +64,7 @@ export class WebSocketTransport implements Transport {
     });
   }
   onClose(cb: (reason: string) => void): void {
-    this.closeCb = cb;
+    this.closeCbs.push(cb);
   }
   end(): void {
     if (this.closed) return;

@@ -154,7 +154,10 @@ export class Router {
   bounce(stanza: Element, error: StanzaError): void {
     const reply = errorReply(stanza, error);
     if (!reply) return;
-    if (!reply.attrs.from) reply.attrs.from = tryParseJid(stanza.attrs.from ?? '')?.domain;
+    if (!reply.attrs.from) {
+      const domain = tryParseJid(stanza.attrs.from ?? '')?.domain;
+      if (domain) reply.attrs.from = domain;
+    }
     if (!reply.attrs.to) return;
     void this.route(reply);
   }

@@ -37,6 +37,11 @@ function buildAsciiTable(): Uint8Array {
   return t;
 }
 
+/** XML 1.0 §2.3 S. */
+export function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
 /**
  * True for a non-ASCII code unit the fast loops must look at: surrogates (which must pair up)
  * and U+FFFE/U+FFFF (not Chars, §2.2). Everything else from U+0080 up is a valid Char.

@@ -9,8 +9,8 @@
 import { XmlParseError } from './stream-parser.ts';
 import type { XmlLimits } from './limits.ts';
 import {
-  ASCII_CLASS, ATTR_STOP_APOS, ATTR_STOP_QUOT, CDATA_STOP, NAME, SPACE, TEXT_STOP,
-  isSurrogatePairAt, nameCharLength, needsCheck, utf8Length,
+  ASCII_CLASS, ATTR_STOP_APOS, ATTR_STOP_QUOT, CDATA_STOP, NAME, TEXT_STOP,
+  isSpace, isSurrogatePairAt, nameCharLength, needsCheck, utf8Length,
 } from './parser-chars.ts';
 import { MAX_ENTITY_LENGTH, resolveEntity } from './parser-entities.ts';
 
@@ -234,7 +234,7 @@ export class Tokenizer {
 
   private scanOutside(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && ASCII_CLASS[data.charCodeAt(i)] & SPACE) i++;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
     if (i === n) {
       if (i > pos) this.atStart = false;
       return n;
@@ -285,6 +285,11 @@ export class Tokenizer {
     const c = data.charCodeAt(pos);
     const atStart = this.atStart;
     this.atStart = false;
+    // Text ends at a tag; a CDATA section (`<!`) continues it.
+    if (c !== BANG && this.textBuf !== '') {
+      this.sink.text(this.textBuf);
+      this.textBuf = '';
+    }
     if (nameCharLength(data, pos, true) !== 0) {
       if (this.rootSeen && this.names.length === 0) notWellFormed('more than one root element');
       this.nameBuf = '';
@@ -374,14 +379,14 @@ export class Tokenizer {
     const c = data.charCodeAt(i);
     if (c === GT) return this.openTag(i + 1, false);
     if (c === SLASH) this.state = S_EMPTY_TAG;
-    else if (c < 128 && ASCII_CLASS[c] & SPACE) (this.state = S_TAG), (this.sawSpace = true);
+    else if (isSpace(c)) (this.state = S_TAG), (this.sawSpace = true);
     else notWellFormed(`invalid character in element name ${show(this.tagName)}`);
     return i + 1;
   }
 
   private scanTag(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && ASCII_CLASS[data.charCodeAt(i)] & SPACE) i++;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
     if (i > pos) this.sawSpace = true;
     if (i === n) return n;
     const c = data.charCodeAt(i);
@@ -406,14 +411,14 @@ export class Tokenizer {
     this.attrName = this.nameBuf;
     const c = data.charCodeAt(i);
     if (c === EQ) this.state = S_ATTR_QUOTE;
-    else if (c < 128 && ASCII_CLASS[c] & SPACE) this.state = S_ATTR_EQ;
+    else if (isSpace(c)) this.state = S_ATTR_EQ;
     else notWellFormed(`invalid character in attribute name ${show(this.attrName)}`);
     return i + 1;
   }
 
   private scanAttrEq(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && ASCII_CLASS[data.charCodeAt(i)] & SPACE) i++;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
     if (i === n) return n;
     if (data.charCodeAt(i) !== EQ) notWellFormed(`attribute ${show(this.attrName)} without a value`);
     this.state = S_ATTR_QUOTE;
@@ -422,7 +427,7 @@ export class Tokenizer {
 
   private scanAttrQuote(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && ASCII_CLASS[data.charCodeAt(i)] & SPACE) i++;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
     if (i === n) return n;
     const c = data.charCodeAt(i);
     if (c !== QUOT && c !== APOS) notWellFormed(`value of attribute ${show(this.attrName)} is not quoted`);
@@ -510,14 +515,14 @@ export class Tokenizer {
     if (i === n) return n;
     const c = data.charCodeAt(i);
     if (c === GT) return this.closeTag(i + 1);
-    if (c < 128 && ASCII_CLASS[c] & SPACE) this.state = S_END_TAG;
+    if (isSpace(c)) this.state = S_END_TAG;
     else notWellFormed(`invalid character in end tag ${show(this.nameBuf)}`);
     return i + 1;
   }
 
   private scanEndTag(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && ASCII_CLASS[data.charCodeAt(i)] & SPACE) i++;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
     if (i === n) return n;
     if (data.charCodeAt(i) !== GT) notWellFormed(`invalid character in end tag ${show(this.nameBuf)}`);
     return this.closeTag(i + 1);
@@ -549,10 +554,6 @@ export class Tokenizer {
     if (i === n) return n;
     switch (data.charCodeAt(i)) {
       case LT:
-        if (this.textBuf !== '') {
-          this.sink.text(this.textBuf);
-          this.textBuf = '';
-        }
         this.state = S_LT;
         return i + 1;
       case AMP:

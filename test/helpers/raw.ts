@@ -197,6 +197,10 @@ export class RawXmpp {
     this.socket.pause();
   }
 
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Resolves with everything received once the server has closed the connection. */
   async waitClosed(timeoutMs = 5000): Promise<string> {
     let timer: NodeJS.Timeout | undefined;
