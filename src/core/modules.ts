@@ -31,6 +31,7 @@ export async function startModules(server: Server): Promise<RunningModules> {
       storage: server.storage,
       accounts: server.accounts,
       disco: server.disco,
+      services: server.services,
       streamFeatures: server.features,
       http: server.http,
       log: server.log.child({ module: m.name }),

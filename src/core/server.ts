@@ -19,6 +19,7 @@ import type { Storage } from '../storage/types.ts';
 import { C2SStream } from '../stream/c2s.ts';
 import { StreamFeatures } from '../stream/features.ts';
 import { DiscoRegistry } from './disco.ts';
+import { ServiceRegistry } from './services.ts';
 import { startModules, type RunningModules } from './modules.ts';
 
 export class Server {
@@ -28,6 +29,7 @@ export class Server {
   readonly router: Router;
   readonly features = new StreamFeatures();
   readonly disco = new DiscoRegistry();
+  readonly services = new ServiceRegistry();
   readonly http = new HttpRoutes();
   readonly startedAt = Date.now();
   storage!: Storage;

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Accounts } from '../accounts/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DiscoRegistry } from '../core/disco.ts';
+import type { ServiceRegistry } from '../core/services.ts';
 import type { HookBus } from '../hooks/bus.ts';
 import type { HookEvents } from '../hooks/events.ts';
 import type { HttpRoutes } from '../http/routes.ts';
@@ -24,6 +25,8 @@ export interface ModuleContext<O = unknown> {
   storage: Storage;
   accounts: Accounts;
   disco: DiscoRegistry;
+  /** Services other modules offer (roster, ...), see core/services.ts. */
+  services: ServiceRegistry;
   streamFeatures: StreamFeatures;
   http: HttpRoutes;
   log: Logger;

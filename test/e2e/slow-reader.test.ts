@@ -9,7 +9,7 @@ import { readMetric } from '../helpers/metrics.ts';
 import { connectXmppjs, disconnect, expectStanza, send, sync, type Client } from '../helpers/xmppjs.ts';
 
 const MiB = 1024 * 1024;
-const QUEUE_LIMIT = 1024 * MiB;
+const QUEUE_LIMIT = 1 * MiB;
 const MAX_MESSAGES = 20_000;
 const MAX_FLOOD_MS = 30_000;
 const RSS_BOUND = 64 * MiB;

@@ -1,0 +1,46 @@
+// Services that modules offer each other (a module never imports another module's internals).
+// A module declares its service type here, provides it at start, and others look it up at use
+// time (so start order only matters for dependencies declared in the module).
+import type { Element } from '../xml/element.ts';
+import type { Jid } from '../jid/index.ts';
+
+/** RFC 6121 subscription states of a roster item. */
+export type Subscription = 'none' | 'to' | 'from' | 'both';
+
+export interface RosterItem {
+  jid: string; // bare JID of the contact
+  name?: string;
+  subscription: Subscription;
+  /** Outbound subscription request pending (RFC 6121 §3.1.2 "ask='subscribe'"). */
+  ask: boolean;
+  /** Pre-approved inbound subscription (RFC 6121 §3.4). */
+  approved: boolean;
+  groups: string[];
+}
+
+/** Offered by the roster/presence module. */
+export interface RosterService {
+  /** The user's roster, in stable order. */
+  items(username: string, domain: string): Promise<RosterItem[]>;
+  item(username: string, domain: string, contact: Jid): Promise<RosterItem | null>;
+  /** Whether `contact` is subscribed to the user's presence (subscription from/both). */
+  isSubscribedTo(username: string, domain: string, contact: Jid): Promise<boolean>;
+  /** Full JIDs (local or remote) that the user has sent available directed/broadcast presence to and that are online, from the presence layer. */
+  presenceRecipients(owner: Jid): Promise<Jid[]>;
+  /** Last available presence of each online resource of a local account (for probes and PEP +notify). */
+  availablePresences(bare: Jid): Element[];
+}
+
+export interface Services {
+  roster?: RosterService;
+}
+
+export class ServiceRegistry {
+  private readonly map: Services = {};
+  provide<K extends keyof Services>(name: K, impl: NonNullable<Services[K]>): void {
+    this.map[name] = impl;
+  }
+  get<K extends keyof Services>(name: K): Services[K] {
+    return this.map[name];
+  }
+}
