@@ -114,9 +114,11 @@ export class Element {
   /** Deep copy, detached from any parent; in-scope namespace is made explicit on the copy root. */
   clone(): Element {
     const copy = new Element(this.name, { ...this.attrs });
-    if (this.parent && copy.attrs.xmlns === undefined && !this.name.includes(':')) {
+    const colon = this.name.indexOf(':');
+    const key = colon >= 0 ? `xmlns:${this.name.slice(0, colon)}` : 'xmlns';
+    if (this.parent && copy.attrs[key] === undefined) {
       const ns = this.getNS();
-      if (ns !== undefined) copy.attrs.xmlns = ns;
+      if (ns !== undefined) copy.attrs[key] = ns;
     }
     for (const c of this.children) copy.append(c instanceof Element ? cloneInto(c) : c);
     return copy;

@@ -1,5 +1,6 @@
 // XML escaping for the serializer. Attribute values are always written in double quotes.
-const TEXT_RE = /[&<>]/g;
+// CR is escaped in text too: a parser turns a raw CR into LF (XML 1.0 §2.11), so it would not survive.
+const TEXT_RE = /[&<>\r]/g;
 const ATTR_RE = /[&<>"'\t\n\r]/g;
 const MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
 
