@@ -31,8 +31,22 @@ export const s2sSchema = z.object({
   direct_tls_port: port.default(5270).describe('Direct TLS s2s port, XEP-0368 (0 disables)'),
   interfaces: interfaces.describe('Addresses the s2s listeners bind to'),
   enabled: z.boolean().default(true).describe('Federate with other servers'),
+  require_encryption: z.boolean().default(true).describe('Require TLS on server-to-server streams'),
   require_valid_certs: z.boolean().default(false).describe('Refuse peers whose certificates do not validate (no dialback fallback)'),
+  ca_file: z.string().optional().describe('Extra PEM CA certificates trusted for s2s, besides the system store'),
   routes: z.record(z.string(), z.string()).default({}).describe('Static routes: remote domain -> "host:port", skipping DNS'),
+  dns_servers: z.array(z.string()).default([]).describe('DNS servers ("ip" or "ip:port") for SRV/A lookups instead of the system resolver'),
+  connect_timeout: z.number().positive().default(15).describe('Seconds to establish and authenticate an outgoing s2s stream before queued stanzas bounce with remote-server-timeout'),
+  idle_timeout: z.number().positive().default(600).describe('Seconds an s2s connection may stay unused before it is closed'),
+  dialback_secret: z.string().optional().describe('Secret for dialback keys (XEP-0185); random per process when unset (set it when clustering)'),
+  max_connections: z.number().int().positive().default(1000).describe('Most s2s connections (both directions) at once'),
+  max_queue: z.number().int().positive().default(1000).describe('Stanzas queued per remote domain while its connection is set up'),
+}).strict();
+
+export const componentsSchema = z.object({
+  port: port.default(5347).describe('TCP port for external components, XEP-0114 (0 disables)'),
+  interfaces: z.array(z.string()).default(['127.0.0.1']).describe('Addresses the component listener binds to'),
+  secrets: z.record(z.string(), z.string()).default({}).describe('Component domain -> shared secret'),
 }).strict();
 
 export const httpSchema = z.object({
@@ -72,6 +86,7 @@ export const configSchema = z.object({
   admins: z.array(z.string()).default([]).describe('Bare JIDs with admin rights'),
   c2s: c2sSchema.default(() => c2sSchema.parse({})),
   s2s: s2sSchema.default(() => s2sSchema.parse({})),
+  components: componentsSchema.default(() => componentsSchema.parse({})),
   http: httpSchema.default(() => httpSchema.parse({})),
   tls: tlsSchema.default(() => tlsSchema.parse({})),
   auth: authSchema.default(() => authSchema.parse({})),

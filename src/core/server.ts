@@ -19,6 +19,10 @@ import type { Storage } from '../storage/types.ts';
 import { C2SStream } from '../stream/c2s.ts';
 import { StreamFeatures } from '../stream/features.ts';
 import { DiscoRegistry } from './disco.ts';
+import { S2S } from '../s2s/index.ts';
+import { chainTrusted } from '../s2s/certs.ts';
+import type { DetailedPeerCertificate } from 'node:tls';
+import { startComponents, type Components } from '../s2s/component.ts';
 import { ServiceRegistry } from './services.ts';
 import { startModules, type RunningModules } from './modules.ts';
 
@@ -37,6 +41,8 @@ export class Server {
   tls!: LoadedTls;
   private listeners: NetServer[] = [];
   private modules: RunningModules | null = null;
+  s2s: S2S | null = null;
+  private components: Components | null = null;
   private streams = new Set<C2SStream>();
   private readonly domains: Set<string>;
 
@@ -70,8 +76,15 @@ export class Server {
     const onTransport = (t: Transport) => this.acceptClient(t);
     if (c.c2s.port) this.listeners.push(...(await listenTcp({ name: 'c2s', port: c.c2s.port, interfaces: c.c2s.interfaces, directTls: false }, tlsOpts, onTransport)));
     if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport)));
+    if (c.s2s.enabled) {
+      const ca = this.tls.s2sCa;
+      const s2sTls = { secureContext: this.tls.s2sContext, minVersion: c.tls.min_version, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, ca) };
+      this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls });
+      await this.s2s.start();
+    }
+    if (c.components.port && Object.keys(c.components.secrets).length) this.components = await startComponents(c, this.router, this.log.child({ component: 'components' }));
     this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: this.tls.secureContext, log: this.log })));
-    this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
+    this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, s2s: c.s2s.enabled ? c.s2s.port : 0, components: this.components ? c.components.port : 0, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
   }
 
   acceptClient(t: Transport): C2SStream {
@@ -97,6 +110,8 @@ export class Server {
     for (const l of this.listeners) l.close();
     for (const s of this.streams) s.close('system-shutdown', 'Server is shutting down');
     await new Promise((r) => setTimeout(r, this.streams.size ? 200 : 0));
+    await this.s2s?.stop();
+    await this.components?.stop();
     await this.modules?.stop();
     await this.storage?.close();
     this.log.info('stopped');

@@ -31,8 +31,39 @@ export interface RosterService {
   availablePresences(bare: Jid): Element[];
 }
 
+/** Offered by the blocking module (XEP-0191). */
+export interface BlockingService {
+  /** Whether the local account has blocked `peer` (XEP-0191 §6 matching: full, bare, domain/resource, domain). */
+  isBlocked(username: string, domain: string, peer: Jid): Promise<boolean>;
+}
+
+/** Offered by the caps module (XEP-0115). */
+export interface CapsService {
+  /** Verified disco#info features of an available full JID's current caps; undefined while unknown, unverified or unavailable. */
+  features(jid: Jid): ReadonlySet<string> | undefined;
+}
+
+/** Offered by the pep module (XEP-0163): server-side access to accounts' personal nodes. */
+export interface PepService {
+  /**
+   * Items of a local account's node in publish order, as `requester` may see them (the owner when
+   * omitted): all, the newest `last`, or those with `ids`. null when the node does not exist or the
+   * requester may not read it.
+   */
+  items(owner: Jid, node: string, opts?: { ids?: string[]; last?: number; requester?: Jid }): Promise<Array<{ id: string; payload: Element }> | null>;
+  /**
+   * Publish on the account's behalf (as if from its bare JID), creating the node with `config`
+   * (node_config field values, e.g. { 'pubsub#access_model': 'open' }) when it does not exist.
+   * Notifications go out as for a client's publish. Throws StanzaError like a client publish would.
+   */
+  publish(owner: Jid, node: string, itemId: string, payload: Element, config?: Record<string, string>): Promise<void>;
+}
+
 export interface Services {
   roster?: RosterService;
+  blocking?: BlockingService;
+  caps?: CapsService;
+  pep?: PepService;
 }
 
 export class ServiceRegistry {

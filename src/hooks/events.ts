@@ -38,4 +38,22 @@ export interface HookEvents {
   'session/closed': { session: LocalSession; reason: string };
   /** Account lifecycle, so modules can drop per-user data. */
   'account/deleted': { username: string; domain: string };
+  /**
+   * A local account stored (or, with vcard null, removed) its vCard-temp (XEP-0054). photoHash is the
+   * hex SHA-1 of the PHOTO's decoded BINVAL (XEP-0153 §3.2), null when there is no binary photo.
+   * Observed by PEP to keep vCard4 / avatar metadata (XEP-0292, XEP-0084, XEP-0398) in sync.
+   */
+  'vcard/updated': { username: string; domain: string; vcard: Element | null; photoHash: string | null };
+  /**
+   * XEP-0115: the verified disco#info features of an available full JID (local or remote) became
+   * known or changed; `previous` is what was known before for the same presence session. Fired by
+   * the caps module; PEP uses it to send last published items for new +notify interests (XEP-0163 §4.3).
+   */
+  'caps/resolved': { jid: Jid; features: ReadonlySet<string>; previous?: ReadonlySet<string> };
+  /**
+   * An item was published to a local account's PEP node (XEP-0163), by a client or by the server on
+   * the account's behalf (vCard-temp avatar sync, bookmarks compatibility). Observers must not
+   * re-publish the same data unchanged (that would loop).
+   */
+  'pep/item-published': { owner: Jid; node: string; itemId: string; payload: Element; publisher: Jid };
 }

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
 import type { Config } from '../config/schema.ts';
 import { resolveDataPath } from '../config/loader.ts';
@@ -50,6 +50,10 @@ export async function generateSelfSigned(config: Config, force = false): Promise
 
 export interface LoadedTls {
   secureContext: SecureContext;
+  /** For s2s: our certificate plus the CAs we trust for peers (system store + s2s.ca_file). */
+  s2sContext: SecureContext;
+  /** PEM trust anchors for s2s peers. */
+  s2sCa: string[];
   certPem: string;
   paths: CertPaths;
   fingerprint256: string;
@@ -64,5 +68,7 @@ export async function loadTls(config: Config): Promise<LoadedTls> {
   const keyPem = readFileSync(paths.key, 'utf8');
   const x = new X509Certificate(certPem);
   const secureContext = createSecureContext({ cert: certPem, key: keyPem, minVersion: config.tls.min_version });
-  return { secureContext, certPem, paths, fingerprint256: x.fingerprint256, validTo: x.validTo, names: x.subjectAltName ?? x.subject };
+  const ca = [...rootCertificates, ...(config.s2s.ca_file ? [readFileSync(resolveDataPath(config, config.s2s.ca_file), 'utf8')] : [])];
+  const s2sContext = createSecureContext({ cert: certPem, key: keyPem, ca, minVersion: config.tls.min_version });
+  return { secureContext, s2sContext, s2sCa: ca, certPem, paths, fingerprint256: x.fingerprint256, validTo: x.validTo, names: x.subjectAltName ?? x.subject };
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { channelBinding, channelBindingTypes } from './channel-binding.ts';
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket, connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type SecureContext } from 'node:tls';
 import type { ChannelBindingType } from '../sasl/index.ts';
 import type { Transport } from './transport.ts';
 
@@ -11,6 +11,25 @@ export interface TlsOptions {
   SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
   minVersion: 'TLSv1.2' | 'TLSv1.3';
   handshakeTimeoutMs?: number;
+  /** 'client' for connections we initiate (s2s outbound); default 'server'. */
+  role?: 'server' | 'client';
+  /** SNI name to send as a client (the remote domain, ASCII form). */
+  servername?: string;
+  /** Ask the peer for a certificate (s2s inbound, for SASL EXTERNAL); never rejects by itself. */
+  requestCert?: boolean;
+  /**
+   * Checks a peer chain against our trust anchors; used on the server side, where Node leaves
+   * `authorized` unset for TLSSockets that tls.Server did not create.
+   */
+  verifyPeer?: (cert: DetailedPeerCertificate) => boolean;
+}
+
+/** What the peer's TLS certificate proved, for SASL EXTERNAL and dialback decisions. */
+export interface PeerCertInfo {
+  /** Chains to a trusted CA (system store or configured CA file). */
+  authorized: boolean;
+  authError?: string;
+  cert: PeerCertificate | null;
 }
 
 export class TcpTransport implements Transport {
@@ -40,8 +59,19 @@ export class TcpTransport implements Transport {
 
   private wrapTls(socket: Socket): TLSSocket {
     const t = this.tls!;
-    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: t.secureContext, SNICallback: t.SNICallback, minVersion: t.minVersion } as ConstructorParameters<typeof TLSSocket>[1]);
-    return tlsSocket;
+    if (t.role === 'client') {
+      // Certificates are checked by the caller (peerCertificate + RFC 6125 identity), so that an
+      // invalid one can fall back to dialback instead of failing the connection.
+      return tlsConnect({ socket, servername: t.servername, secureContext: t.secureContext, minVersion: t.minVersion, rejectUnauthorized: false });
+    }
+    return new TLSSocket(socket, {
+      isServer: true,
+      secureContext: t.secureContext,
+      SNICallback: t.SNICallback,
+      minVersion: t.minVersion,
+      requestCert: t.requestCert ?? false,
+      rejectUnauthorized: false,
+    } as ConstructorParameters<typeof TLSSocket>[1]);
   }
 
   private attach(s: Socket): void {
@@ -87,6 +117,19 @@ export class TcpTransport implements Transport {
         reject(e);
       });
     });
+  }
+
+  peerCertificate(): PeerCertInfo {
+    const s = this.socket;
+    if (!(s instanceof TLSSocket)) return { authorized: false, authError: 'no TLS', cert: null };
+    const cert = s.getPeerCertificate(true);
+    const present = cert && Object.keys(cert).length > 0;
+    if (!present) return { authorized: false, authError: 'no certificate', cert: null };
+    if (this.tls?.role !== 'client' && this.tls?.verifyPeer) {
+      const ok = this.tls.verifyPeer(cert);
+      return { authorized: ok, authError: ok ? undefined : 'chain not trusted', cert };
+    }
+    return { authorized: s.authorized, authError: s.authorizationError ? String(s.authorizationError) : undefined, cert };
   }
 
   channelBindingTypes(): ChannelBindingType[] {

@@ -1,5 +1,7 @@
 // One client-to-server XML stream (RFC 6120): header -> STARTTLS -> SASL -> restart -> bind ->
-// stanzas. Socket-level concerns live in the Transport; routing in the Router.
+// stanzas. Socket-level concerns live in the Transport; routing in the Router; the bound
+// session (JID, presence, outbound path) in C2SSession, which this stream carries as its
+// "link" and which may outlive it (XEP-0198 resumption: see c2s-session.ts).
 import { randomBytes } from 'node:crypto';
 import type { Transport } from '../net/transport.ts';
 import { createStreamParser } from '../xml/parser.ts';
@@ -8,20 +10,17 @@ import { XmlParseError } from '../xml/stream-parser.ts';
 import { Element, xml } from '../xml/element.ts';
 import { NS } from '../xml/namespaces.ts';
 import { Jid, parseJid, jid as makeJid, JidError } from '../jid/index.ts';
-import type { LocalSession } from '../router/session.ts';
+import type { ClientSession } from '../router/session.ts';
 import { StanzaError, errorReply } from '../stanza/errors.ts';
 import { StreamError, streamClose, streamErrorXml, streamHeader, type StreamErrorCondition } from './framing.ts';
 import { SaslNegotiation } from './sasl-negotiation.ts';
 import type { C2SDeps } from './c2s-deps.ts';
+import { C2SSession, type SessionLink } from './c2s-session.ts';
 
 type State = 'await-header' | 'negotiating' | 'closed';
 
-export class C2SStream implements LocalSession {
+export class C2SStream implements SessionLink {
   readonly id: string;
-  readonly features = new Map<string, unknown>();
-  presence: Element | null = null;
-  priority = 0;
-  interested = false;
   private state: State = 'await-header';
   private parser!: StreamParser;
   private streamId = '';
@@ -29,12 +28,17 @@ export class C2SStream implements LocalSession {
   private headerSent = false;
   private sasl: SaslNegotiation | null = null;
   private authenticated: string | null = null; // username
-  private bound: Jid | null = null;
+  /** The session this stream carries once bound (or resumed). */
+  private session: C2SSession | null = null;
+  /** Set by a nonza handler's ctx.resume(); 'session/resumed' fires after the handler. */
+  private resumedNow: C2SSession | null = null;
   private lastActivity = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private readonly log;
   /** Stanzas from the client are processed one at a time, in order (RFC 6120 §10.1). */
   private inbound: Promise<void> = Promise.resolve();
+  /** State of pre-authentication iq handlers (XEP-0077 registration), see features.ts. */
+  private readonly preAuthState = new Map<string, unknown>();
 
   constructor(private readonly transport: Transport, private readonly deps: C2SDeps) {
     this.id = transport.id;
@@ -45,21 +49,25 @@ export class C2SStream implements LocalSession {
     this.resetParser();
     transport.onData((chunk) => {
       this.lastActivity = Date.now();
+      if (this.session?.isLink(this)) this.session.touch();
       this.parser.write(chunk);
     });
     transport.onClose((reason) => this.onTransportClosed(reason));
     this.startTimers();
   }
 
-  get jid(): Jid {
-    if (!this.bound) throw new Error('session not bound');
-    return this.bound;
+  private get jid(): Jid {
+    if (!this.session) throw new Error('session not bound');
+    return this.session.jid;
   }
   get secure(): boolean {
     return this.transport.secure;
   }
+  get remoteAddress(): string {
+    return this.transport.remoteAddress;
+  }
   get isBound(): boolean {
-    return this.bound !== null;
+    return this.session !== null;
   }
 
   private resetParser(): void {
@@ -84,11 +92,13 @@ export class C2SStream implements LocalSession {
   private startTimers(): void {
     const c = this.deps.config.c2s;
     const authDeadline = setTimeout(() => {
-      if (!this.bound && this.state !== 'closed') this.streamError('connection-timeout', 'Authentication took too long');
+      if (!this.session && this.state !== 'closed') this.streamError('connection-timeout', 'Authentication took too long');
     }, c.auth_timeout * 1000);
     const tick = setInterval(() => {
       const idle = Date.now() - this.lastActivity;
-      if (idle > c.idle_timeout * 1000) this.streamError('connection-timeout', 'Idle for too long');
+      // Silence this long means the peer is most likely gone: the stream counts as unfinished
+      // (XEP-0198 §6), so a resumable session hibernates rather than ends.
+      if (idle > c.idle_timeout * 1000) this.streamError('connection-timeout', 'Idle for too long', undefined, false);
       else if (c.keepalive_interval > 0 && idle > c.keepalive_interval * 1000 && this.transport.framing === 'stream' && this.headerSent) this.transport.write(' ');
     }, Math.max(1000, Math.min(c.keepalive_interval || 30, 30) * 1000));
     authDeadline.unref();
@@ -106,7 +116,7 @@ export class C2SStream implements LocalSession {
   }
 
   private onFailure(e: unknown): void {
-    if (e instanceof StreamError) return this.streamError(e.condition, e.text);
+    if (e instanceof StreamError) return this.streamError(e.condition, e.text, e.appCondition);
     this.log.error({ err: e }, 'internal error on stream');
     this.streamError('internal-server-error');
   }
@@ -154,10 +164,11 @@ export class C2SStream implements LocalSession {
       if (!needTls || !this.transport.canStartTls) {
         if (!this.sasl) this.sasl = new SaslNegotiation(this.transport, this.deps, this.domain, this.log);
         for (const el of this.sasl.featureElements()) f.append(el);
+        for (const el of this.deps.features.collectPreAuth({ secure: this.secure, domain: this.domain })) f.append(el);
       }
       return f;
     }
-    if (!this.bound) {
+    if (!this.session) {
       f.append(xml('bind', { xmlns: NS.bind }));
       // RFC 6121 legacy session establishment, advertised as optional (draft-cridland-xmpp-session).
       f.append(xml('session', { xmlns: NS.session }, xml('optional')));
@@ -173,15 +184,41 @@ export class C2SStream implements LocalSession {
     const isStanza = (el.name === 'message' || el.name === 'presence' || el.name === 'iq') && ns === NS.client;
     if (isStanza) {
       this.deps.metrics.stanzasIn.inc({ kind: el.name });
-      if (!this.bound) {
+      if (!this.session) {
         if (el.name === 'iq' && el.getChild('bind', NS.bind)) return this.onBind(el);
         throw new StreamError('not-authorized', 'Bind a resource before sending stanzas (RFC 6120 §7.1)');
       }
-      return this.onStanza(el);
+      this.session.stanzaIn(el);
+      return this.onStanza(el, this.session);
     }
     const handler = this.deps.features.nonzaHandler(ns);
-    if (handler && (await handler(this.bound ? this : null, el, { write: (e) => this.writeEl(e), bound: this.bound !== null }))) return;
+    if (handler) {
+      const handled = await handler(this.session, el, {
+        write: (e) => this.writeEl(e),
+        bound: this.session !== null,
+        account: this.authenticated === null ? null : { username: this.authenticated, domain: this.domain },
+        resume: (s) => this.resume(s),
+      });
+      const resumed = this.resumedNow;
+      this.resumedNow = null;
+      if (resumed) void this.deps.hooks.fire('session/resumed', { session: resumed });
+      if (handled) return;
+    }
     throw new StreamError('unsupported-stanza-type', `<${el.name}/> in ${ns ?? 'no namespace'} is not understood here`);
+  }
+
+  // XEP-0198 §5: this stream takes over an existing session of the same account; the session
+  // keeps its JID, presence and routing entries. The caller has checked the account.
+  private resume(target: ClientSession): void {
+    if (this.session || this.state === 'closed') throw new StreamError('policy-violation', 'This stream already has a session');
+    if (!(target instanceof C2SSession) || target.isEnded) throw new Error('not a live client session');
+    const old = target.attach(this);
+    this.session = target;
+    this.resumedNow = target;
+    this.log.info({ jid: target.jid.toString(), replaced: old?.id }, 'session resumed');
+    // §5: "If the former stream is resumed and the server still has the stream ... open at this
+    // time, the server SHOULD send a 'conflict' stream error and close that stream."
+    old?.close('conflict', 'The session was resumed from another connection');
   }
 
   private async onPreAuth(el: Element, ns: string | undefined): Promise<void> {
@@ -213,6 +250,21 @@ export class C2SStream implements LocalSession {
       }
       return;
     }
+    // XEP-0077 §3.1: registration iqs arrive before authentication; only on a secure stream.
+    if (el.name === 'iq' && ns === NS.client && this.secure) {
+      const payload = el.getChildElements().find((c) => c.name !== 'error');
+      const handler = this.deps.features.preAuthIqHandler(payload?.getNS());
+      if (payload && handler) {
+        return handler(el, payload, {
+          domain: this.domain,
+          secure: this.secure,
+          remoteAddress: this.transport.remoteAddress,
+          state: this.preAuthState,
+          write: (e) => this.writeEl(e),
+          close: (condition, text) => this.streamError(condition as StreamErrorCondition, text),
+        });
+      }
+    }
     throw new StreamError('not-authorized', 'Authenticate first');
   }
 
@@ -228,19 +280,21 @@ export class C2SStream implements LocalSession {
       throw e;
     }
     const existing = this.deps.router.sessions.get(full);
-    if (existing && existing !== this) {
-      if (this.deps.config.c2s.resource_conflict === 'refuse') return this.writeEl(errorReply(iq, new StanzaError('conflict'))!);
+    if (existing) {
+      // A hibernating session (XEP-0198) always yields: its client evidently could not resume.
+      if (this.deps.config.c2s.resource_conflict === 'refuse' && existing.connected) return this.writeEl(errorReply(iq, new StanzaError('conflict'))!);
       existing.close('conflict', 'Replaced by a new connection with the same resource');
     }
-    this.bound = full;
-    this.deps.router.sessions.add(this);
+    const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
+    this.session = session;
+    this.deps.router.sessions.add(session);
     this.deps.metrics.sessions.set(this.deps.router.sessions.size);
     this.log.info({ jid: full.toString() }, 'resource bound');
     this.writeEl(xml('iq', { type: 'result', id: iq.attrs.id }, xml('bind', { xmlns: NS.bind }, xml('jid', {}, full.toString()))));
-    await this.deps.hooks.fire('session/bound', { session: this });
+    await this.deps.hooks.fire('session/bound', { session });
   }
 
-  private async onStanza(el: Element): Promise<void> {
+  private async onStanza(el: Element, session: C2SSession): Promise<void> {
     // RFC 6120 §8.1.2.1: the server stamps 'from' with the full JID; a client may only claim itself.
     const claimed = el.attrs.from;
     if (claimed !== undefined) {
@@ -252,31 +306,29 @@ export class C2SStream implements LocalSession {
     if (el.name === 'iq' && el.getChild('session', NS.session) && el.attrs.type === 'set') {
       return this.writeEl(xml('iq', { type: 'result', id: el.attrs.id, from: this.domain }));
     }
-    if (el.name === 'presence' && el.attrs.to === undefined) this.updateOwnPresence(el);
-    if (await this.deps.hooks.fire('client/stanza', { stanza: el, session: this })) return;
+    if (el.name === 'presence' && el.attrs.to === undefined) this.updateOwnPresence(el, session);
+    if (await this.deps.hooks.fire('client/stanza', { stanza: el, session })) return;
     if (el.name === 'presence' && el.attrs.to === undefined) return;
-    await this.deps.router.route(el, this);
+    await this.deps.router.route(el, session);
   }
 
   // RFC 6121 §4.2 / §4.6: presence without 'to' sets this resource's availability and priority.
-  private updateOwnPresence(el: Element): void {
+  private updateOwnPresence(el: Element, session: C2SSession): void {
     const type = el.attrs.type;
     if (type !== undefined && type !== 'unavailable') return;
-    const wasAvailable = this.presence !== null;
-    if (type === 'unavailable') this.presence = null;
+    const wasAvailable = session.presence !== null;
+    if (type === 'unavailable') session.presence = null;
     else {
-      this.presence = el;
+      session.presence = el;
       const p = parseInt(el.getChildText('priority') ?? '0', 10);
-      this.priority = Number.isFinite(p) ? Math.max(-128, Math.min(127, p)) : 0;
+      session.priority = Number.isFinite(p) ? Math.max(-128, Math.min(127, p)) : 0;
     }
-    void this.deps.hooks.fire('presence/broadcast', { stanza: el, session: this, wasAvailable });
+    void this.deps.hooks.fire('presence/broadcast', { stanza: el, session, wasAvailable });
   }
 
-  /** LocalSession.send: queue a stanza for the client, with back-pressure. */
-  send(stanza: Element): void {
-    if (this.state === 'closed') return;
-    this.deps.metrics.stanzasOut.inc({ kind: stanza.name });
-    this.writeEl(stanza);
+  /** SessionLink.write: one element onto the wire, with back-pressure. */
+  write(el: Element): void {
+    this.writeEl(el);
   }
 
   private writeEl(el: Element): void {
@@ -291,20 +343,30 @@ export class C2SStream implements LocalSession {
     }
   }
 
+  /** SessionLink.close / server shutdown: end the stream, with a stream error when a condition is given. */
   close(condition?: string, text?: string): void {
     if (condition) this.streamError(condition as StreamErrorCondition, text);
     else this.closeGracefully();
   }
 
-  private streamError(condition: StreamErrorCondition, text?: string): void {
+  /** SessionLink.drop: the peer is considered gone (e.g. it stopped answering pings). */
+  drop(reason: string): void {
+    this.closeNow(reason);
+  }
+
+  /**
+   * clean = false: the stream error is our verdict that the connection is dead (idle timeout),
+   * so the session may hibernate like after any other unfinished stream (XEP-0198 §6).
+   */
+  private streamError(condition: StreamErrorCondition, text?: string, appCondition?: string, clean = true): void {
     if (this.state === 'closed') return;
     this.deps.metrics.streamErrors.inc({ condition });
     if (!this.headerSent) this.sendHeader();
     // Two writes: over WebSocket each frame carries exactly one element (RFC 7395 §3.3.3).
-    this.transport.write(streamErrorXml(condition, text));
+    this.transport.write(streamErrorXml(condition, text, appCondition));
     this.transport.write(streamClose(this.transport.framing));
     this.log.info({ condition, text }, 'stream error sent');
-    this.shutdown(`stream error: ${condition}`);
+    this.shutdown(`stream error: ${condition}`, clean);
     this.transport.end();
   }
 
@@ -312,33 +374,31 @@ export class C2SStream implements LocalSession {
     if (this.state === 'closed') return;
     if (!this.headerSent) this.sendHeader();
     this.transport.write(streamClose(this.transport.framing));
-    this.shutdown('stream closed');
+    this.shutdown('stream closed', true);
     this.transport.end();
   }
 
+  /** Drop the connection without a closing handshake: an unfinished stream (XEP-0198 §6). */
   private closeNow(reason: string): void {
-    this.shutdown(reason);
+    this.shutdown(reason, false);
     this.transport.destroy();
   }
 
   private onTransportClosed(reason: string): void {
-    this.shutdown(reason);
+    // Reaching here with the stream still open means no closing handshake: the stream is unfinished.
+    this.shutdown(reason, false);
     this.deps.metrics.connections.dec({ listener: this.transport.listener });
   }
 
-  private shutdown(reason: string): void {
+  /**
+   * The stream is over. Its session ends with it if the stream was closed on purpose (clean);
+   * after an unfinished stream the session's keeper (XEP-0198) may keep it hibernating.
+   */
+  private shutdown(reason: string, clean: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     for (const t of this.timers) clearTimeout(t);
-    this.log.debug({ reason }, 'stream closed');
-    if (this.bound && this.deps.router.sessions.remove(this)) {
-      this.deps.metrics.sessions.set(this.deps.router.sessions.size);
-      if (this.presence) {
-        const unavailable = xml('presence', { type: 'unavailable', from: this.jid.toString(), xmlns: NS.client });
-        this.presence = null;
-        void this.deps.hooks.fire('presence/broadcast', { stanza: unavailable, session: this, wasAvailable: true });
-      }
-      void this.deps.hooks.fire('session/closed', { session: this, reason });
-    }
+    this.log.debug({ reason, clean }, 'stream closed');
+    this.session?.linkClosed(this, reason, clean);
   }
 }

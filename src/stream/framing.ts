@@ -20,14 +20,20 @@ export function streamClose(framing: 'stream' | 'websocket'): string {
   return framing === 'websocket' ? `<close xmlns="${NS.framing}"/>` : '</stream:stream>';
 }
 
-export function streamErrorXml(condition: StreamErrorCondition, text?: string): string {
+/** appCondition: serialized application-specific condition, after the text (RFC 6120 §4.9.2, §4.9.4), e.g. XEP-0198 <handled-count-too-high/>. */
+export function streamErrorXml(condition: StreamErrorCondition, text?: string, appCondition?: string): string {
   const t = text ? `<text xmlns="${NS.streams}" xml:lang="en">${escapeText(text)}</text>` : '';
-  return `<stream:error xmlns:stream="${NS.stream}"><${condition} xmlns="${NS.streams}"/>${t}</stream:error>`;
+  return `<stream:error xmlns:stream="${NS.stream}"><${condition} xmlns="${NS.streams}"/>${t}${appCondition ?? ''}</stream:error>`;
 }
 
 /** Thrown inside stream handling to end the stream with this error. */
 export class StreamError extends Error {
-  constructor(public readonly condition: StreamErrorCondition, public readonly text?: string) {
+  constructor(
+    public readonly condition: StreamErrorCondition,
+    public readonly text?: string,
+    /** Serialized application-specific condition element (RFC 6120 §4.9.4). */
+    public readonly appCondition?: string,
+  ) {
     super(text ?? condition);
   }
 }

@@ -22,6 +22,8 @@ export class Element {
   /** Namespace in effect for this element (own xmlns, prefixed, or inherited). */
   getNS(): string | undefined {
     const colon = this.name.indexOf(':');
+    // Namespaces in XML §3: the xml prefix is bound without a declaration.
+    if (colon === 3 && this.name.startsWith('xml:')) return 'http://www.w3.org/XML/1998/namespace';
     const key = colon >= 0 ? `xmlns:${this.name.slice(0, colon)}` : 'xmlns';
     for (let e: Element | null = this; e; e = e.parent) if (key in e.attrs) return e.attrs[key];
     return undefined;

@@ -9,6 +9,8 @@ export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 export interface Scope {
   /** The default namespace in effect (inherited), undefined if none. */
   readonly defaultNS: string | undefined;
+  /** The default namespace was declared outside any stanza: a detached stanza must repeat it. */
+  readonly defaultOuter: boolean;
   /** Prefixes declared by the element that made this scope. */
   readonly prefixes: Map<string, string> | null;
   readonly parent: Scope | null;
@@ -17,7 +19,7 @@ export interface Scope {
 }
 
 export function rootScope(defaultNS: string | undefined): Scope {
-  return { defaultNS, prefixes: null, parent: null, outer: true };
+  return { defaultNS, defaultOuter: true, prefixes: null, parent: null, outer: true };
 }
 
 function notWellFormed(msg: string): never {
@@ -27,6 +29,7 @@ function notWellFormed(msg: string): never {
 /** The scope of an element with xmlns / xmlns:* attributes, checked per Namespaces §3. */
 export function declare(parent: Scope, attrs: Record<string, string>, outer: boolean): Scope {
   let defaultNS = parent.defaultNS;
+  let defaultOuter = parent.defaultOuter;
   let prefixes: Map<string, string> | null = null;
   for (const name in attrs) {
     if (!name.startsWith('xmlns')) continue;
@@ -34,19 +37,20 @@ export function declare(parent: Scope, attrs: Record<string, string>, outer: boo
     if (name.length === 5) {
       if (uri === XML_NS || uri === XMLNS_NS) notWellFormed(`${uri} cannot be the default namespace`);
       defaultNS = uri;
+      defaultOuter = outer;
       continue;
     }
     if (name.charCodeAt(5) !== 0x3a /* : */) continue;
     const prefix = name.slice(6);
     if (!isName(prefix) || prefix.includes(':')) notWellFormed(`malformed namespace declaration ${name}`);
     if (prefix === 'xmlns') notWellFormed('the xmlns prefix cannot be declared');
-    // Namespaces §3 (XML 1.0 flavour): a prefix cannot be undeclared.
-    if (uri === '') notWellFormed(`empty namespace name for prefix ${prefix}`);
+    // Namespaces §3 (XML 1.0 flavour): a prefix cannot be undeclared; blank is no name either.
+    if (/^[ \t\r\n]*$/.test(uri)) notWellFormed(`empty namespace name for prefix ${prefix}`);
     if ((prefix === 'xml') !== (uri === XML_NS)) notWellFormed(`the xml prefix and ${XML_NS} belong to each other only`);
     if (uri === XMLNS_NS) notWellFormed(`${XMLNS_NS} cannot be declared`);
     (prefixes ??= new Map()).set(prefix, uri);
   }
-  return { defaultNS, prefixes, parent, outer };
+  return { defaultNS, defaultOuter, prefixes, parent, outer };
 }
 
 /** The scope that binds prefix, or null (the implicit `xml` prefix is the caller's business). */

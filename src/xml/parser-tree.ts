@@ -63,11 +63,14 @@ export class TreeBuilder implements TokenSink {
       this.inHandler = false;
       return;
     }
+    // Likewise the default namespace, for the stanza and any unprefixed element inside it.
+    if (colon === -1 && scope.defaultOuter && scope.defaultNS !== undefined) {
+      const top = stanza?.attrs ?? attrs;
+      if (!Object.hasOwn(top, 'xmlns')) top.xmlns = scope.defaultNS;
+    }
     const el = new Element(name);
     el.attrs = attrs;
-    if (stanza === undefined) {
-      if (colon === -1 && scope.defaultNS !== undefined && !Object.hasOwn(attrs, 'xmlns')) attrs.xmlns = scope.defaultNS;
-    } else {
+    if (stanza !== undefined) {
       const up = open[open.length - 1];
       up.children.push(el);
       el.parent = up;

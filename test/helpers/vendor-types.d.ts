@@ -57,6 +57,8 @@ declare module '@xmpp/client' {
     write(data: string): Promise<void>;
     disconnect(timeout?: number): Promise<void>;
     isSecure(): boolean;
+    /** Connection options for the transport chosen for the service URL (tls.connect options for xmpps://). */
+    socketParameters(service: string): Record<string, unknown> | undefined;
     reconnect: { stop(): void; start(): void; delay: number };
     iqCaller: { request(el: Element, timeout?: number): Promise<Element> };
   }

@@ -65,6 +65,15 @@ function makeClient(opts: XmppjsOptions): { xmpp: Client; box: Inbox } {
     },
   });
   xmpp.reconnect.stop(); // a test decides itself whether to connect again
+  if (opts.directTls) {
+    // XEP-0368 §3: the certificate is checked against the XMPP domain. @xmpp/client 0.14 checks it
+    // against the service URL's host (here an IP address) and sends no SNI; give it the domain.
+    const socketParameters = xmpp.socketParameters.bind(xmpp);
+    xmpp.socketParameters = (service: string) => {
+      const params = socketParameters(service);
+      return params ? { ...params, servername: opts.domain } : params;
+    };
+  }
   inboxes.set(xmpp, box);
   xmpp.on('stanza', (el: Element) => {
     box.stanzas.push(el);

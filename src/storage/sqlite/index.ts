@@ -5,16 +5,30 @@ import { openDb, type Db } from './db.ts';
 import { migrate, type Migration } from './migrations.ts';
 import { SqliteAccounts, accountMigrations } from './accounts.ts';
 import { SqliteKv, kvMigrations } from './kv.ts';
+import { SqliteOffline, offlineMigrations } from './offline.ts';
+import { SqliteBlocklist, blocklistMigrations } from './blocking.ts';
+import { SqliteVcard, vcardMigrations } from './vcard.ts';
+import { SqliteArchive, archiveMigrations } from './archive.ts';
+import { SqlitePep, pepMigrations, pepUserTables } from './pep.ts';
+import { SqliteCaps, capsMigrations } from './caps.ts';
+import { SqliteRoster, rosterMigrations, rosterUserTables } from './roster.ts';
 
-export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations];
+export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations];
 
 export function createSqliteStorage(path: string, onProgress?: (done: number, total: number, name: string) => void): Storage & { db: Db } {
   const db = openDb(path);
   migrate(db, sqliteMigrations, onProgress);
   const accounts = new SqliteAccounts(db);
   const kv = new SqliteKv(db);
+  const offline = new SqliteOffline(db);
+  const blocklist = new SqliteBlocklist(db);
+  const vcard = new SqliteVcard(db);
+  const archive = new SqliteArchive(db);
+  const pep = new SqlitePep(db);
+  const caps = new SqliteCaps(db);
+  const roster = new SqliteRoster(db);
   // Tables keyed by (domain, username) that hold a user's data; each new per-user store adds its table here.
-  const userTables = ['kv'];
+  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables];
   const deleteUser = db.transaction((u: string, d: string) => {
     for (const t of userTables) db.prepare(`DELETE FROM ${t} WHERE domain = ? AND username = ?`).run(d, u);
     return db.prepare('DELETE FROM accounts WHERE domain = ? AND username = ?').run(d, u).changes > 0;
@@ -23,6 +37,13 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     db,
     accounts,
     kv,
+    offline,
+    blocklist,
+    vcard,
+    archive,
+    pep,
+    caps,
+    roster,
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },

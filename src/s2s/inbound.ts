@@ -1,0 +1,161 @@
+// One incoming s2s stream (RFC 6120, XEP-0220, XEP-0178): we are the receiving server.
+// The peer proves a domain with SASL EXTERNAL (valid certificate) or dialback; after that its
+// stanzas from that domain are routed.
+import { randomBytes } from 'node:crypto';
+import type { TcpTransport } from '../net/tcp-transport.ts';
+import { Element, xml } from '../xml/element.ts';
+import { NS } from '../xml/namespaces.ts';
+import type { Logger } from '../observability/log.ts';
+import type { Config } from '../config/schema.ts';
+import { tryParseJid } from '../jid/index.ts';
+import { StreamError } from '../stream/framing.ts';
+import { dialbackKey, keysEqual, NS_DB, NS_DB_FEATURE } from './dialback.ts';
+import { XmlConn } from './xml-conn.ts';
+import { certMatchesDomain } from './certs.ts';
+
+export interface InboundDeps {
+  config: Config;
+  secret: string;
+  log: Logger;
+  isLocalDomain(d: string): boolean;
+  /** Ask the authoritative server of `remote` whether `key` is valid (XEP-0220 §2.1.2). */
+  verifyWithAuthority(local: string, remote: string, streamId: string, key: string): Promise<boolean>;
+  route(stanza: Element): void;
+  onClosed(s: InboundStream): void;
+}
+
+export class InboundStream {
+  readonly conn: XmlConn;
+  private streamId = '';
+  private local = '';
+  private peerFrom = '';
+  private secured: boolean;
+  /** Remote domains this stream may send from, and the local domains they may address. */
+  readonly authorized = new Map<string, Set<string>>();
+  private saslDone = false;
+  private readonly log: Logger;
+
+  constructor(transport: TcpTransport, directTls: boolean, private readonly deps: InboundDeps) {
+    this.secured = directTls;
+    this.log = deps.log.child({ conn: transport.id, listener: 's2s_in', ip: transport.remoteAddress });
+    this.conn = new XmlConn(transport, deps.config.limits, {
+      onHeader: (attrs, name) => this.onHeader(attrs, name),
+      onElement: (el) => this.onElement(el),
+      onClosed: () => deps.onClosed(this),
+    }, (e) => this.onError(e));
+  }
+
+  private onError(e: unknown): void {
+    if (e instanceof StreamError) return this.conn.streamError(e.condition, e.text);
+    this.log.error({ err: e }, 's2s inbound error');
+    this.conn.streamError('internal-server-error');
+  }
+
+  private onHeader(attrs: Record<string, string>, name: string): void {
+    this.streamId = randomBytes(12).toString('hex');
+    const to = attrs.to ?? '';
+    this.local = this.deps.isLocalDomain(to) ? to : this.local || this.deps.config.domains[0];
+    this.peerFrom = attrs.from ?? this.peerFrom;
+    this.conn.sendHeader({ from: this.local, to: attrs.from, id: this.streamId, version: attrs.version !== undefined });
+    if (name !== 'stream:stream' || attrs['xmlns:stream'] !== NS.stream || attrs.xmlns !== NS.server) throw new StreamError('invalid-namespace');
+    if (to && !this.deps.isLocalDomain(to)) throw new StreamError('host-unknown', `${to} is not served here`);
+    if (attrs.version === undefined) return; // XEP-0220 pre-1.0 peers: no features, dialback only
+    const f = xml('stream:features', { 'xmlns:stream': NS.stream });
+    if (!this.secured) f.append(xml('starttls', { xmlns: NS.tls }, this.deps.config.s2s.require_encryption ? xml('required') : undefined));
+    if (!this.saslDone && this.secured && this.peerFrom && this.peerCertValidFor(this.peerFrom)) {
+      f.append(xml('mechanisms', { xmlns: NS.sasl }, xml('mechanism', {}, 'EXTERNAL')));
+    }
+    if (!this.saslDone) f.append(xml('dialback', { xmlns: NS_DB_FEATURE }, xml('errors')));
+    this.conn.write(f);
+  }
+
+  private peerCertValidFor(domain: string): boolean {
+    const info = this.conn.transport.peerCertificate();
+    return info.authorized && info.cert !== null && certMatchesDomain(info.cert, domain);
+  }
+
+  private async onElement(el: Element): Promise<void> {
+    const ns = el.getNS();
+    if (el.is('starttls', NS.tls)) {
+      if (this.secured) throw new StreamError('policy-violation', 'TLS is already in place');
+      this.conn.write(`<proceed xmlns="${NS.tls}"/>`);
+      this.conn.restart();
+      try {
+        await this.conn.transport.startTls();
+      } catch (e) {
+        this.log.info({ reason: (e as Error).message }, 's2s TLS handshake failed');
+        this.conn.transport.destroy();
+        return;
+      }
+      this.secured = true;
+      return;
+    }
+    if (el.is('auth', NS.sasl)) return this.onSaslExternal(el);
+    if (ns === NS_DB && el.localName === 'result') return this.onDialbackResult(el);
+    if (ns === NS_DB && el.localName === 'verify') return this.onDialbackVerify(el);
+    if ((el.name === 'message' || el.name === 'presence' || el.name === 'iq') && ns === NS.server) return this.onStanza(el);
+    throw new StreamError('unsupported-stanza-type');
+  }
+
+  // RFC 6120 §6 with XEP-0178: EXTERNAL succeeds when the certificate is valid for the domain.
+  private onSaslExternal(el: Element): void {
+    const fail = (cond: string) => this.conn.write(xml('failure', { xmlns: NS.sasl }, xml(cond)));
+    if (el.attrs.mechanism !== 'EXTERNAL' || !this.secured) return fail('invalid-mechanism');
+    const text = el.getText().trim();
+    const authzid = text && text !== '=' ? Buffer.from(text, 'base64').toString('utf8') : this.peerFrom;
+    if (!authzid || !this.peerCertValidFor(authzid)) return fail('not-authorized');
+    this.saslDone = true;
+    this.authorize(authzid, this.local);
+    this.conn.write(xml('success', { xmlns: NS.sasl }));
+    this.conn.restart();
+    this.log.info({ remote: authzid, method: 'external' }, 's2s incoming stream authenticated');
+  }
+
+  private async onDialbackResult(el: Element): Promise<void> {
+    const from = el.attrs.from ?? '';
+    const to = el.attrs.to ?? '';
+    const key = el.getText().trim();
+    const reply = (type: 'valid' | 'invalid' | 'error', error?: Element) => this.conn.write(xml('db:result', { from: to, to: from, type }, error));
+    if (!tryParseJid(from) || !this.deps.isLocalDomain(to)) {
+      return reply('error', xml('error', { type: 'cancel' }, xml('item-not-found', { xmlns: NS.stanzas })));
+    }
+    if (!this.secured && this.deps.config.s2s.require_encryption) return reply('error', xml('error', { type: 'cancel' }, xml('policy-violation', { xmlns: NS.stanzas })));
+    // A valid certificate for the claimed domain proves it without a dialback round trip (XEP-0344).
+    let valid = this.secured && this.peerCertValidFor(from);
+    if (!valid && this.deps.config.s2s.require_valid_certs) return reply('invalid');
+    if (!valid) valid = await this.deps.verifyWithAuthority(to, from, this.streamId, key);
+    if (valid) {
+      this.authorize(from, to);
+      this.log.info({ remote: from, local: to, method: 'dialback' }, 's2s incoming stream authenticated');
+    }
+    reply(valid ? 'valid' : 'invalid');
+  }
+
+  // We are the authoritative server: was this key issued by us for that stream? (XEP-0220 §2.1.3)
+  private onDialbackVerify(el: Element): void {
+    const from = el.attrs.from ?? ''; // the receiving server asking
+    const to = el.attrs.to ?? ''; // us, the originating domain
+    const expected = dialbackKey(this.deps.secret, from, to, el.attrs.id ?? '');
+    const ok = this.deps.isLocalDomain(to) && keysEqual(expected, el.getText().trim());
+    this.conn.write(xml('db:verify', { from: to, to: from, id: el.attrs.id, type: ok ? 'valid' : 'invalid' }));
+  }
+
+  private authorize(remote: string, local: string): void {
+    let set = this.authorized.get(remote);
+    if (!set) this.authorized.set(remote, (set = new Set()));
+    set.add(local);
+  }
+
+  private onStanza(el: Element): void {
+    const from = tryParseJid(el.attrs.from ?? '');
+    const to = tryParseJid(el.attrs.to ?? '');
+    if (!from || !to) throw new StreamError('improper-addressing');
+    // RFC 6120 §8.1.1.2 / §13.7.1.1: only domains this stream has proven.
+    if (!this.authorized.get(from.domain)?.has(to.domain)) {
+      if (!this.deps.isLocalDomain(to.domain)) throw new StreamError('host-unknown');
+      throw new StreamError('invalid-from', `${from.domain} is not authenticated on this stream`);
+    }
+    el.attrs.xmlns = NS.client;
+    this.deps.route(el);
+  }
+}

@@ -1,0 +1,159 @@
+// Federation: routes stanzas for remote domains over outgoing s2s streams (queueing while a
+// stream is set up, bouncing on failure), accepts incoming s2s streams, and answers dialback.
+import { randomBytes } from 'node:crypto';
+import type { Server as NetServer } from 'node:net';
+import type { Config } from '../config/schema.ts';
+import type { HookBus } from '../hooks/bus.ts';
+import type { HookEvents } from '../hooks/events.ts';
+import type { TcpTransport, TlsOptions } from '../net/tcp-transport.ts';
+import { listenTcp } from '../net/listeners.ts';
+import type { Logger } from '../observability/log.ts';
+import type { Router } from '../router/router.ts';
+import { StanzaError } from '../stanza/errors.ts';
+import type { Element } from '../xml/element.ts';
+import { InboundStream } from './inbound.ts';
+import { OutboundStream } from './outbound.ts';
+import { resolveTargets } from './resolve.ts';
+
+interface Route {
+  stream: OutboundStream;
+  queue: Element[];
+  timer: NodeJS.Timeout;
+}
+
+export interface S2SDeps {
+  config: Config;
+  hooks: HookBus<HookEvents>;
+  router: Router;
+  log: Logger;
+  serverTls: TlsOptions;
+  clientTls: TlsOptions;
+}
+
+export class S2S {
+  private routes = new Map<string, Route>();
+  private inbound = new Set<InboundStream>();
+  private listeners: NetServer[] = [];
+  private failures = new Map<string, { count: number; until: number }>();
+  private readonly secret: string;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: S2SDeps) {
+    this.secret = deps.config.s2s.dialback_secret ?? randomBytes(32).toString('hex');
+  }
+
+  async start(): Promise<void> {
+    const c = this.deps.config.s2s;
+    this.deps.hooks.on('route/remote', (r) => {
+      const local = r.from.domain;
+      if (!this.deps.router.isLocal(local)) return true; // never relay for other servers (RFC 6120 §13.7)
+      this.send(local, r.to.domain, r.stanza);
+      return true;
+    }, -100);
+    const onTransport = (directTls: boolean) => (t: import('../net/transport.ts').Transport) => {
+      if (this.connectionCount() >= c.max_connections) return t.destroy();
+      const s = new InboundStream(t as TcpTransport, directTls, {
+        config: this.deps.config,
+        secret: this.secret,
+        log: this.deps.log,
+        isLocalDomain: (d) => this.deps.config.domains.includes(d),
+        verifyWithAuthority: (local, remote, id, key) => this.verify(local, remote, id, key),
+        route: (el) => void this.deps.router.route(el),
+        onClosed: (st) => this.inbound.delete(st),
+      });
+      this.inbound.add(s);
+    };
+    const tls = { ...this.deps.serverTls, requestCert: true };
+    if (c.port) this.listeners.push(...(await listenTcp({ name: 's2s', port: c.port, interfaces: c.interfaces, directTls: false }, tls, onTransport(false))));
+    if (c.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 's2s_direct_tls', port: c.direct_tls_port, interfaces: c.interfaces, directTls: true }, tls, onTransport(true))));
+    this.idleTimer = setInterval(() => this.closeIdle(), 10_000);
+    this.idleTimer.unref();
+  }
+
+  connectionCount(): number {
+    return this.routes.size + this.inbound.size;
+  }
+
+  /** Domains with a ready outgoing stream, for the admin page and metrics. */
+  status(): { outgoing: { local: string; remote: string; state: string; method: string | null }[]; incoming: string[] } {
+    return {
+      outgoing: [...this.routes.values()].map((r) => ({ local: r.stream.local, remote: r.stream.remote, state: r.stream.state, method: r.stream.method })),
+      incoming: [...this.inbound].flatMap((s) => [...s.authorized.keys()]),
+    };
+  }
+
+  private send(local: string, remote: string, stanza: Element): void {
+    const key = `${local}|${remote}`;
+    const route = this.routes.get(key) ?? this.open(local, remote);
+    if (!route) return this.deps.router.bounce(stanza, new StanzaError('remote-server-not-found', `${remote} could not be reached recently; retrying later`));
+    if (route.stream.state === 'ready') return route.stream.send(stanza);
+    if (route.queue.length >= this.deps.config.s2s.max_queue) return this.deps.router.bounce(stanza, new StanzaError('resource-constraint', 'Too many stanzas waiting for this server'));
+    route.queue.push(stanza);
+  }
+
+  private open(local: string, remote: string): Route | null {
+    const key = `${local}|${remote}`;
+    const f = this.failures.get(remote);
+    if (f && Date.now() < f.until) return null;
+    const stream = new OutboundStream(local, remote, {
+      config: this.deps.config,
+      tls: this.deps.clientTls,
+      secret: this.secret,
+      log: this.deps.log,
+      onReady: (o) => {
+        const r = this.routes.get(key);
+        if (!r || r.stream !== o) return;
+        clearTimeout(r.timer);
+        this.failures.delete(remote);
+        for (const st of r.queue.splice(0)) o.send(st);
+      },
+      onFailed: (o, condition, reason) => this.drop(key, o, condition, reason),
+      onClosed: (o) => this.drop(key, o, 'remote-server-not-found', 'connection closed'),
+    });
+    const timer = setTimeout(() => stream.timeout(), this.deps.config.s2s.connect_timeout * 1000);
+    timer.unref();
+    const route: Route = { stream, queue: [], timer };
+    this.routes.set(key, route);
+    resolveTargets(remote, this.deps.config.s2s.routes, this.deps.config.s2s.dns_servers).then(
+      (targets) => stream.connect(targets),
+      () => stream.connect([]),
+    );
+    return route;
+  }
+
+  /** Bounce what was queued (never drop silently) and back off before the next attempt. */
+  private drop(key: string, o: OutboundStream, condition: 'remote-server-not-found' | 'remote-server-timeout', reason: string): void {
+    const r = this.routes.get(key);
+    if (!r || r.stream !== o) return;
+    this.routes.delete(key);
+    clearTimeout(r.timer);
+    if (o.state !== 'ready' && r.queue.length) {
+      const prev = this.failures.get(o.remote)?.count ?? 0;
+      // Exponential backoff, 2 s doubling to 5 min, only after a failed attempt.
+      this.failures.set(o.remote, { count: prev + 1, until: Date.now() + Math.min(300_000, 2000 * 2 ** prev) });
+    }
+    for (const st of r.queue.splice(0)) this.deps.router.bounce(st, new StanzaError(condition, `${o.remote}: ${reason}`));
+  }
+
+  private async verify(local: string, remote: string, streamId: string, key: string): Promise<boolean> {
+    const k = `${local}|${remote}`;
+    const route = this.routes.get(k) ?? this.open(local, remote);
+    if (!route) return false;
+    const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), this.deps.config.s2s.connect_timeout * 1000).unref());
+    return Promise.race([route.stream.verify(local, remote, streamId, key), timeout]);
+  }
+
+  private closeIdle(): void {
+    const limit = this.deps.config.s2s.idle_timeout * 1000;
+    const now = Date.now();
+    for (const r of this.routes.values()) if (r.stream.state === 'ready' && r.stream.conn && now - r.stream.conn.lastActivity > limit) r.stream.close();
+    for (const s of this.inbound) if (now - s.conn.lastActivity > limit) s.conn.close();
+  }
+
+  async stop(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const l of this.listeners) l.close();
+    for (const r of this.routes.values()) r.stream.close();
+    for (const s of this.inbound) s.conn.streamError('system-shutdown');
+  }
+}

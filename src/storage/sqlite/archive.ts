@@ -1,0 +1,309 @@
+// SQLite ArchiveStore: message archives (XEP-0313) for users and rooms, paged with cursors.
+//
+// Every message gets a `key`: an integer that is both the table's rowid and the archive order,
+// key = archived_at_ms * 1024 + counter, kept strictly increasing by one generator per database
+// (so it never repeats, even when the clock steps back). The public id is the key (11 base32
+// characters, so ids sort like the archive) followed by a random 48-bit nonce (10 characters):
+// ordered, never reused, and not guessable (XEP-0313 §3 "unpredictable", XEP-0359 §4).
+// Paging is a range scan on (owner, key) or (owner, with_bare, key); there is no OFFSET anywhere.
+import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type { ArchiveEntry, ArchiveOwner, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedMessage } from '../types.ts';
+import type { Db } from './db.ts';
+import type { Migration } from './migrations.ts';
+
+export const archiveMigrations: Migration[] = [
+  {
+    store: 'archive',
+    id: 1,
+    name: 'message archives keyed by owner, ordered by a time-based key',
+    sql: `CREATE TABLE archive_owners (
+      id INTEGER PRIMARY KEY,
+      domain TEXT NOT NULL,
+      username TEXT NOT NULL,
+      UNIQUE (domain, username)
+    );
+    CREATE TABLE archive_messages (
+      key INTEGER PRIMARY KEY,
+      owner INTEGER NOT NULL REFERENCES archive_owners (id) ON DELETE CASCADE,
+      nonce INTEGER NOT NULL,
+      with_bare TEXT NOT NULL,
+      with_resource TEXT NOT NULL,
+      outgoing INTEGER NOT NULL,
+      stanza TEXT NOT NULL
+    );
+    CREATE INDEX archive_messages_owner ON archive_messages (owner, key);
+    CREATE INDEX archive_messages_owner_with ON archive_messages (owner, with_bare, key);`,
+  },
+];
+
+/** Keys per millisecond: key = ms * KEYS_PER_MS + counter. Keys stay below 2^53 until the year 2248. */
+export const KEYS_PER_MS = 1024;
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, in ASCII order
+const KEY_CHARS = 11;
+const NONCE_CHARS = 10;
+const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
+
+function encode(n: number, width: number): string {
+  let s = '';
+  for (let i = 0; i < width; i++) {
+    s = ALPHABET[n % 32] + s;
+    n = Math.floor(n / 32);
+  }
+  return s;
+}
+
+function decode(s: string): number | null {
+  let n = 0;
+  for (const c of s) {
+    const d = DIGIT.get(c);
+    if (d === undefined) return null;
+    n = n * 32 + d;
+  }
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export function formatArchiveId(key: number, nonce: number): string {
+  return encode(key, KEY_CHARS) + encode(nonce, NONCE_CHARS);
+}
+
+/** The key and nonce inside an archive id, or null when it cannot be one of ours. */
+export function parseArchiveId(id: string): { key: number; nonce: number } | null {
+  if (id.length !== KEY_CHARS + NONCE_CHARS) return null;
+  const key = decode(id.slice(0, KEY_CHARS));
+  const nonce = decode(id.slice(KEY_CHARS));
+  return key === null || nonce === null ? null : { key, nonce };
+}
+
+const timestampOf = (key: number) => Math.floor(key / KEYS_PER_MS);
+
+interface Row {
+  key: number;
+  nonce: number;
+  with_bare: string;
+  with_resource: string;
+  outgoing: number;
+  stanza: string;
+}
+
+function toMessage(r: Row): ArchivedMessage {
+  return {
+    id: formatArchiveId(r.key, r.nonce),
+    timestamp: timestampOf(r.key),
+    with: r.with_resource ? `${r.with_bare}/${r.with_resource}` : r.with_bare,
+    direction: r.outgoing ? 'out' : 'in',
+    stanza: r.stanza,
+  };
+}
+
+// A normalized JID string splits at its first '/' (RFC 7622 §3.1: the resource may contain '/').
+function splitJid(j: string): { bare: string; resource: string } {
+  const slash = j.indexOf('/');
+  return slash < 0 ? { bare: j, resource: '' } : { bare: j.slice(0, slash), resource: j.slice(slash + 1) };
+}
+
+interface Pending {
+  entries: ArchiveEntry[];
+  resolve(ids: Array<{ id: string; timestamp: number }>): void;
+  reject(err: unknown): void;
+}
+
+export class SqliteArchive implements ArchiveStore {
+  private lastKey: number;
+  private readonly stmts;
+  private readonly cache = new Map<string, Statement<unknown[]>>();
+  private pending: Pending[] = [];
+  private readonly nonces = { buf: Buffer.alloc(0), at: 0 };
+
+  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {
+    this.lastKey = (db.prepare('SELECT MAX(key) FROM archive_messages').pluck().get() as number | null) ?? 0;
+    this.stmts = {
+      ownerId: db.prepare('SELECT id FROM archive_owners WHERE domain = ? AND username = ?').pluck(),
+      addOwner: db.prepare('INSERT INTO archive_owners (domain, username) VALUES (?, ?) ON CONFLICT (domain, username) DO NOTHING'),
+      insert: db.prepare('INSERT INTO archive_messages (key, owner, nonce, with_bare, with_resource, outgoing, stanza) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      locate: db.prepare('SELECT owner, nonce FROM archive_messages WHERE key = ?'),
+      oldest: db.prepare('SELECT key, nonce FROM archive_messages WHERE owner = ? ORDER BY key ASC LIMIT 1'),
+      newest: db.prepare('SELECT key, nonce FROM archive_messages WHERE owner = ? ORDER BY key DESC LIMIT 1'),
+      expire: db.prepare('DELETE FROM archive_messages WHERE key IN (SELECT key FROM archive_messages WHERE key < ? ORDER BY key LIMIT ?)'),
+      dropMessages: db.prepare('DELETE FROM archive_messages WHERE owner = ?'),
+      dropOwner: db.prepare('DELETE FROM archive_owners WHERE id = ?'),
+    };
+  }
+
+  /**
+   * Appends made in the same event-loop turn share one transaction (group commit): with
+   * synchronous=FULL each commit is an fsync, and a busy server archives two copies per message.
+   */
+  append(entries: ArchiveEntry[]): Promise<Array<{ id: string; timestamp: number }>> {
+    if (entries.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entries, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const results = this.db.transaction(() => batch.map((p) => this.insertAll(p.entries)))();
+      batch.forEach((p, i) => p.resolve(results[i]));
+    } catch {
+      // One bad entry must not fail its neighbours: retry each append on its own.
+      for (const p of batch) {
+        try {
+          p.resolve(this.db.transaction(() => this.insertAll(p.entries))());
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+    }
+  }
+
+  private insertAll(entries: ArchiveEntry[]): Array<{ id: string; timestamp: number }> {
+    const owners = new Map<string, number>();
+    // The clock is read once per batch; the counter orders messages within the same millisecond.
+    const base = Math.floor(this.now()) * KEYS_PER_MS;
+    const startKey = this.lastKey;
+    try {
+      return entries.map((e) => {
+        const ownerKey = `${e.owner.username}@${e.owner.domain}`;
+        let owner = owners.get(ownerKey);
+        if (owner === undefined) {
+          owner = this.ownerId(e.owner, true)!;
+          owners.set(ownerKey, owner);
+        }
+        const key = Math.max(base, this.lastKey + 1);
+        this.lastKey = key;
+        const nonce = this.nonce();
+        const w = splitJid(e.with);
+        this.stmts.insert.run(key, owner, nonce, w.bare, w.resource, e.direction === 'out' ? 1 : 0, e.stanza);
+        return { id: formatArchiveId(key, nonce), timestamp: timestampOf(key) };
+      });
+    } catch (err) {
+      this.lastKey = startKey; // the transaction rolls back; keys may be handed out again
+      throw err;
+    }
+  }
+
+  private nonce(): number {
+    const n = this.nonces;
+    if (n.at + 6 > n.buf.length) {
+      n.buf = randomBytes(6 * 1024);
+      n.at = 0;
+    }
+    const v = n.buf.readUIntBE(n.at, 6);
+    n.at += 6;
+    return v;
+  }
+
+  private ownerId(o: ArchiveOwner, create: boolean): number | undefined {
+    let id = this.stmts.ownerId.get(o.domain, o.username) as number | undefined;
+    if (id === undefined && create) {
+      this.stmts.addOwner.run(o.domain, o.username);
+      id = this.stmts.ownerId.get(o.domain, o.username) as number;
+    }
+    return id;
+  }
+
+  /** The key of an id in this owner's archive, or null when the archive has no such message. */
+  private keyOf(owner: number, id: string): number | null {
+    const parsed = parseArchiveId(id);
+    if (!parsed) return null;
+    const row = this.stmts.locate.get(parsed.key) as { owner: number; nonce: number } | undefined;
+    return row && row.owner === owner && row.nonce === parsed.nonce ? parsed.key : null;
+  }
+
+  private prepared(sql: string): Statement<unknown[]> {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare<unknown[]>(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  async query(o: ArchiveOwner, q: ArchiveQuery): Promise<ArchivePage> {
+    const owner = this.ownerId(o, false);
+    const named = [q.afterId, q.beforeId, q.pageAfter, q.pageBefore, ...(q.ids ?? [])].filter((x): x is string => x !== undefined);
+    if (owner === undefined) return { items: [], complete: true, count: q.count ? 0 : undefined, unknownIds: named };
+    const unknownIds: string[] = [];
+    const key = (id: string): number => {
+      const k = this.keyOf(owner, id);
+      if (k === null) unknownIds.push(id);
+      return k ?? 0;
+    };
+
+    // The result set: owner, with, time and id bounds, ids. Keys are time-ordered, so start/end
+    // become key bounds on the same index scan (KEYS_PER_MS keys per millisecond).
+    let lo = 0;
+    let hi = Number.MAX_SAFE_INTEGER;
+    if (q.start !== undefined) lo = Math.max(lo, q.start * KEYS_PER_MS);
+    if (q.end !== undefined) hi = Math.min(hi, q.end * KEYS_PER_MS + KEYS_PER_MS - 1);
+    if (q.afterId !== undefined) lo = Math.max(lo, key(q.afterId) + 1);
+    if (q.beforeId !== undefined) hi = Math.min(hi, key(q.beforeId) - 1);
+    const idKeys = q.ids?.map(key);
+    // The page inside it: XEP-0059 cursors are exclusive.
+    let pageLo = lo;
+    let pageHi = hi;
+    if (q.pageAfter !== undefined) pageLo = Math.max(pageLo, key(q.pageAfter) + 1);
+    if (q.pageBefore !== undefined) pageHi = Math.min(pageHi, key(q.pageBefore) - 1);
+    if (unknownIds.length > 0) return { items: [], complete: true, unknownIds };
+
+    const where = ['owner = ?'];
+    const params: unknown[] = [owner];
+    if (q.with !== undefined) {
+      const w = splitJid(q.with);
+      where.push('with_bare = ?');
+      params.push(w.bare);
+      if (w.resource) {
+        where.push('with_resource = ?');
+        params.push(w.resource);
+      }
+    }
+    if (idKeys) {
+      if (idKeys.length === 0) return { items: [], complete: true, count: q.count ? 0 : undefined, unknownIds };
+      where.push(`key IN (${idKeys.map(() => '?').join(', ')})`);
+      params.push(...idKeys);
+    }
+    const filter = where.join(' AND ');
+    const rows = this.prepared(
+      `SELECT key, nonce, with_bare, with_resource, outgoing, stanza FROM archive_messages WHERE ${filter} AND key BETWEEN ? AND ? ORDER BY key ${q.backwards ? 'DESC' : 'ASC'} LIMIT ?`,
+    ).all(...params, pageLo, pageHi, q.limit + 1) as Row[];
+    const complete = rows.length <= q.limit;
+    if (!complete) rows.length = q.limit;
+    if (q.backwards) rows.reverse();
+    const page: ArchivePage = { items: rows.map(toMessage), complete, unknownIds };
+    if (q.count) {
+      const countSql = `SELECT COUNT(*) FROM archive_messages WHERE ${filter} AND key BETWEEN ? AND ?`;
+      const counter = this.prepared(countSql).pluck();
+      page.count = counter.get(...params, lo, hi) as number;
+      if (rows.length > 0) page.firstIndex = counter.get(...params, lo, rows[0].key - 1) as number;
+    }
+    return page;
+  }
+
+  async bounds(o: ArchiveOwner): Promise<{ first: { id: string; timestamp: number }; last: { id: string; timestamp: number } } | null> {
+    const owner = this.ownerId(o, false);
+    if (owner === undefined) return null;
+    const first = this.stmts.oldest.get(owner) as { key: number; nonce: number } | undefined;
+    const last = this.stmts.newest.get(owner) as { key: number; nonce: number } | undefined;
+    if (!first || !last) return null;
+    const at = (r: { key: number; nonce: number }) => ({ id: formatArchiveId(r.key, r.nonce), timestamp: timestampOf(r.key) });
+    return { first: at(first), last: at(last) };
+  }
+
+  async deleteBefore(cutoff: number, limit: number): Promise<number> {
+    return this.stmts.expire.run(cutoff * KEYS_PER_MS, limit).changes;
+  }
+
+  async deleteArchive(o: ArchiveOwner): Promise<number> {
+    return this.db.transaction(() => {
+      const owner = this.ownerId(o, false);
+      if (owner === undefined) return 0;
+      const n = this.stmts.dropMessages.run(owner).changes;
+      this.stmts.dropOwner.run(owner);
+      return n;
+    })();
+  }
+}
