@@ -59,11 +59,95 @@ export interface PepService {
   publish(owner: Jid, node: string, itemId: string, payload: Element, config?: Record<string, string>): Promise<void>;
 }
 
+/** Offered by the mam module (XEP-0313 message archives, XEP-0359 stanza ids). */
+export interface ArchiveService {
+  /**
+   * Archive a message in a local account's archive (`owner`, a bare JID) if XEP-0313 policy
+   * (body or other archivable payload, not an error, XEP-0334 hints) and the owner's preferences
+   * allow; `with` is the other party, `direction` is seen from the owner. Resolves to the archive
+   * id (the XEP-0359 stanza-id value, by = owner) or null when not archived. Idempotent per stanza
+   * element and owner: a stanza already archived for the owner is not stored again.
+   * Archiving does not add a <stanza-id/> to the stanza; the mam module does that on delivery.
+   */
+  archive(owner: Jid, stanza: Element, opts: { with: Jid; direction: 'in' | 'out' }): Promise<string | null>;
+  /** The archive id `stanza` got in `owner`'s archive, if it was archived (e.g. for a sent carbon's <stanza-id/>, XEP-0313 §3.5). */
+  archivedId(stanza: Element, owner: Jid): string | undefined;
+  /**
+   * Answer a MAM query (<query xmlns='urn:xmpp:mam:2'/>, iq set) against the archive of `owner`
+   * (a user's or a room's bare JID), after the caller has checked access: result messages go to
+   * `send` (addressed to `to`, from `owner`) and the <fin/> for the iq result is returned.
+   * Throws StanzaError (item-not-found, bad-request, feature-not-implemented...).
+   */
+  query(owner: Jid, payload: Element, opts: { to: Jid; send: (message: Element) => void }): Promise<Element>;
+}
+
+/** Offered by the register module: account changes with their side effects on live sessions. */
+export interface AccountLifecycleService {
+  /** Create an account (username PRECIS-normalised; returned). Throws AccountError if it exists or is invalid. */
+  create(username: string, domain: string, password: string): Promise<string>;
+  /**
+   * Delete the account and every row any store holds for it, fire 'account/deleted', then end its
+   * sessions with the stream error `condition` (default not-authorized, XEP-0077 §3.2).
+   * `quarantine` holds the username back from in-band re-registration. False if there was no account.
+   */
+  remove(username: string, domain: string, opts?: { condition?: string; quarantine?: boolean }): Promise<boolean>;
+  /** Re-derive the stored SCRAM keys and end the account's sessions (but `keep`) with stream error reset. */
+  changePassword(username: string, domain: string, password: string, keep?: LocalSessionRef): Promise<void>;
+}
+
+/** The identity of a live session, as far as services compare them. */
+export interface LocalSessionRef {
+  readonly id: string;
+}
+
+/** XEP-0050: what a command returns for one stage. */
+export interface AdhocResult {
+  status: 'executing' | 'completed';
+  /** The command's payload, typically a jabber:x:data form (a 'form' while executing, a 'result' when done). */
+  payload?: Element[];
+  notes?: Array<{ type?: 'info' | 'warn' | 'error'; text: string }>;
+  /** §3.4 actions offered while executing; `execute` names the default. Default: complete only. */
+  actions?: { allowed: Array<'prev' | 'next' | 'complete'>; execute?: 'prev' | 'next' | 'complete' };
+}
+
+export interface AdhocRequest {
+  requester: Jid;
+  /** The local domain the command was sent to. */
+  domain: string;
+  /** 'execute' is resolved to what the last stage offered (§3.4); prev is handled by the framework. */
+  action: 'execute' | 'next' | 'complete';
+  /** 0 on the first call of a session, then the number of stages answered so far. */
+  stage: number;
+  /** The <command/> element as received (its jabber:x:data child is the submitted form). */
+  command: Element;
+  /** Per-session scratch space, kept between stages. */
+  state: Record<string, unknown>;
+}
+
+/** A command offered at the server's JID (XEP-0050 §2.2: one disco item under the commands node). */
+export interface AdhocCommand {
+  node: string;
+  name: string;
+  /** Whether the requester may see and run it; others get forbidden (XEP-0050 §4.4). */
+  allowed(requester: Jid, domain: string): boolean;
+  execute(req: AdhocRequest): Promise<AdhocResult> | AdhocResult;
+}
+
+/** Offered by the adhoc module: other modules add their commands. */
+export interface AdhocService {
+  register(command: AdhocCommand): () => void;
+  /** Whether a bare JID is listed in the config's `admins`. */
+  isAdmin(jid: Jid): boolean;
+}
+
 export interface Services {
   roster?: RosterService;
   blocking?: BlockingService;
   caps?: CapsService;
   pep?: PepService;
+  archive?: ArchiveService;
+  accountLifecycle?: AccountLifecycleService;
+  adhoc?: AdhocService;
 }
 
 export class ServiceRegistry {

@@ -2,6 +2,7 @@
 import type { Jid } from '../jid/index.ts';
 import type { LocalSession } from '../router/session.ts';
 import type { Element } from '../xml/element.ts';
+import type { RosterItem } from '../core/services.ts';
 
 /** A stanza on its way through the router; from/to are parsed and trusted (stamped by the origin). */
 export interface Routed {
@@ -36,8 +37,22 @@ export interface HookEvents {
   'route/remote': Routed;
   'session/bound': { session: LocalSession };
   'session/closed': { session: LocalSession; reason: string };
+  /**
+   * XEP-0198 §5: the session's connection was lost but the session is kept for resumption: it stays
+   * in the session table with its presence (session.connected is false) and stanzas routed to it
+   * wait in its queue. It later either resumes ('session/resumed') or ends ('session/closed').
+   */
+  'session/hibernated': { session: LocalSession; reason: string };
+  /** XEP-0198 §5: a new connection took the session over (same full JID, presence and routing). */
+  'session/resumed': { session: LocalSession };
   /** Account lifecycle, so modules can drop per-user data. */
   'account/deleted': { username: string; domain: string };
+  /**
+   * A roster item of a local account was stored or (item null) removed, by the client (RFC 6121 §2.3,
+   * §2.5) or by a subscription change (§3). Fired by the roster module after the change is durable and
+   * pushed; PEP can use a new 'from'/'both' subscription to send last published items (XEP-0163 §4.3.2).
+   */
+  'roster/changed': { username: string; domain: string; jid: string; item: RosterItem | null; previous: RosterItem | null };
   /**
    * A local account stored (or, with vcard null, removed) its vCard-temp (XEP-0054). photoHash is the
    * hex SHA-1 of the PHOTO's decoded BINVAL (XEP-0153 §3.2), null when there is no binary photo.

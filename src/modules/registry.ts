@@ -5,5 +5,6 @@ import ping from './ping/index.ts';
 import version from './version/index.ts';
 import time from './time/index.ts';
 import hostMeta from './host-meta/index.ts';
+import mam from './mam/index.ts';
 
-export const builtinModules: Module[] = [disco, ping, version, time, hostMeta] as Module[];
+export const builtinModules: Module[] = [disco, ping, version, time, hostMeta, mam] as Module[];

@@ -76,6 +76,7 @@ export class InboundStream {
 
   private async onElement(el: Element): Promise<void> {
     const ns = el.getNS();
+    this.log.trace({ el: el.name, type: el.attrs.type }, 's2s in <-');
     if (el.is('starttls', NS.tls)) {
       if (this.secured) throw new StreamError('policy-violation', 'TLS is already in place');
       this.conn.write(`<proceed xmlns="${NS.tls}"/>`);

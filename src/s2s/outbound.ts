@@ -105,6 +105,7 @@ export class OutboundStream {
 
   private async onElement(el: Element): Promise<void> {
     const conn = this.conn!;
+    this.deps.log.trace({ remote: this.remote, el: el.name, type: el.attrs.type }, 's2s out <-');
     if (el.is('features', NS.stream)) {
       if (el.getChild('dialback', NS_DB_FEATURE)) this.peerOffersDialback = true;
       this.flushVerifies();

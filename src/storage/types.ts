@@ -261,6 +261,16 @@ export interface RosterStore {
   pendingFrom(username: string, domain: string, jid: string): Promise<string | null>;
 }
 
+/** XEP-0077: usernames of cancelled accounts, held back from re-registration until a date (ms). */
+export interface RegistrationStore {
+  quarantine(username: string, domain: string, until: number): Promise<void>;
+  /** The end of the quarantine, or null when the name is free (expired entries count as free). */
+  quarantinedUntil(username: string, domain: string, now?: number): Promise<number | null>;
+  release(username: string, domain: string): Promise<void>;
+  /** Drop expired entries; returns how many. */
+  expire(now?: number): Promise<number>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   kv: KeyValueStore;
@@ -271,6 +281,7 @@ export interface Storage {
   pep: PepStore;
   caps: CapsStore;
   roster: RosterStore;
+  registrations: RegistrationStore;
   /** Delete an account and everything every store holds for it, in one transaction. */
   deleteUser(username: string, domain: string): Promise<boolean>;
   close(): Promise<void>;

@@ -56,10 +56,6 @@ export class C2SStream implements SessionLink {
     this.startTimers();
   }
 
-  private get jid(): Jid {
-    if (!this.session) throw new Error('session not bound');
-    return this.session.jid;
-  }
   get secure(): boolean {
     return this.transport.secure;
   }
@@ -299,9 +295,9 @@ export class C2SStream implements SessionLink {
     const claimed = el.attrs.from;
     if (claimed !== undefined) {
       const j = (() => { try { return parseJid(claimed); } catch { return null; } })();
-      if (!j || !(j.equals(this.jid) || j.equals(this.jid.bare()))) throw new StreamError('invalid-from');
+      if (!j || !(j.equals(session.jid) || j.equals(session.jid.bare()))) throw new StreamError('invalid-from');
     }
-    el.attrs.from = this.jid.toString();
+    el.attrs.from = session.jid.toString();
     if (el.attrs.to !== undefined && el.attrs.to.length === 0) delete el.attrs.to;
     if (el.name === 'iq' && el.getChild('session', NS.session) && el.attrs.type === 'set') {
       return this.writeEl(xml('iq', { type: 'result', id: el.attrs.id, from: this.domain }));

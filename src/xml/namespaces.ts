@@ -42,4 +42,8 @@ export const NS = {
   vcard: 'vcard-temp',
   vcardUpdate: 'vcard-temp:x:update',
   delay: 'urn:xmpp:delay',
+  mam: 'urn:xmpp:mam:2',
+  mamExtended: 'urn:xmpp:mam:2#extended',
+  stanzaId: 'urn:xmpp:sid:0',
+  rsm: 'http://jabber.org/protocol/rsm',
 } as const;

@@ -199,7 +199,7 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
   });
   p.on('closetag', () => {
     depth--;
-    if (depth === 0) endedAt = p.position;
+    if (depth === 0 && endedAt === -1) endedAt = p.position;
     if (depth === 0 || !ok) return;
     const s = open.pop()!;
     if (open.length === 0) stanzas.push(s);

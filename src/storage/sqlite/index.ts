@@ -12,8 +12,9 @@ import { SqliteArchive, archiveMigrations } from './archive.ts';
 import { SqlitePep, pepMigrations, pepUserTables } from './pep.ts';
 import { SqliteCaps, capsMigrations } from './caps.ts';
 import { SqliteRoster, rosterMigrations, rosterUserTables } from './roster.ts';
+import { SqliteRegistrations, registrationMigrations } from './registrations.ts';
 
-export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations];
+export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations];
 
 export function createSqliteStorage(path: string, onProgress?: (done: number, total: number, name: string) => void): Storage & { db: Db } {
   const db = openDb(path);
@@ -27,6 +28,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
   const pep = new SqlitePep(db);
   const caps = new SqliteCaps(db);
   const roster = new SqliteRoster(db);
+  const registrations = new SqliteRegistrations(db);
   // Tables keyed by (domain, username) that hold a user's data; each new per-user store adds its table here.
   const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables];
   const deleteUser = db.transaction((u: string, d: string) => {
@@ -44,6 +46,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     pep,
     caps,
     roster,
+    registrations,
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },

@@ -1,0 +1,86 @@
+// Putting messages into user archives: policy (policy.ts), the owner's preferences (prefs.ts),
+// and "once per archive" (XEP-0313 §7.1.1: a stanza seen twice on its way is stored once).
+import type { Jid } from '../../jid/index.ts';
+import type { KeyValueStore, ArchiveStore } from '../../storage/types.ts';
+import type { Element } from '../../xml/element.ts';
+import { NS } from '../../xml/namespaces.ts';
+import { isArchivable } from './policy.ts';
+import type { DefaultPref, MamPrefs } from './prefs.ts';
+
+const PREFS_STORE = 'mam';
+const PREFS_KEY = 'prefs';
+
+export interface ArchiverDeps {
+  archive: ArchiveStore;
+  kv: KeyValueStore;
+  defaultPref: DefaultPref;
+  /** Whether `remote` is in the owner's roster (default='roster'); false when there is no roster service. */
+  inRoster(owner: Jid, remote: Jid): Promise<boolean>;
+  allowed(prefs: MamPrefs, remote: Jid, inRoster: () => Promise<boolean>): Promise<boolean>;
+  onArchived(direction: 'in' | 'out'): void;
+}
+
+export class Archiver {
+  /** Per stanza element and owner: the archiving outcome (id, or null when not archived). */
+  private readonly outcomes = new WeakMap<Element, Map<string, Promise<string | null>>>();
+  private readonly ids = new WeakMap<Element, Map<string, string>>();
+
+  constructor(private readonly deps: ArchiverDeps) {}
+
+  async prefs(owner: Jid): Promise<MamPrefs> {
+    const raw = await this.deps.kv.get(owner.local, owner.domain, PREFS_STORE, PREFS_KEY);
+    if (raw !== null) {
+      try {
+        return JSON.parse(raw) as MamPrefs;
+      } catch {
+        /* unreadable: fall back to the server default */
+      }
+    }
+    return { default: this.deps.defaultPref, always: [], never: [] };
+  }
+
+  async setPrefs(owner: Jid, prefs: MamPrefs): Promise<void> {
+    await this.deps.kv.set(owner.local, owner.domain, PREFS_STORE, PREFS_KEY, JSON.stringify(prefs));
+  }
+
+  /** Whether this stanza has already been through archiving for `owner` (archived or not). */
+  seen(stanza: Element, owner: Jid): boolean {
+    return this.outcomes.get(stanza)?.has(owner.toString()) ?? false;
+  }
+
+  archivedId(stanza: Element, owner: Jid): string | undefined {
+    return this.ids.get(stanza)?.get(owner.bare().toString());
+  }
+
+  archive(owner: Jid, stanza: Element, opts: { with: Jid; direction: 'in' | 'out' }): Promise<string | null> {
+    const bare = owner.bare();
+    const key = bare.toString();
+    let perOwner = this.outcomes.get(stanza);
+    if (!perOwner) this.outcomes.set(stanza, (perOwner = new Map()));
+    const known = perOwner.get(key);
+    if (known) return known;
+    // The copy is taken now: later hooks may add to the stanza (our own stanza-id among them).
+    const copy = isArchivable(stanza) ? stanza.clone() : null;
+    const outcome = copy ? this.store(bare, copy, opts, stanza) : Promise.resolve(null);
+    perOwner.set(key, outcome);
+    return outcome;
+  }
+
+  private async store(owner: Jid, copy: Element, opts: { with: Jid; direction: 'in' | 'out' }, original: Element): Promise<string | null> {
+    const prefs = await this.prefs(owner);
+    if (!(await this.deps.allowed(prefs, opts.with, () => this.deps.inRoster(owner, opts.with)))) return null;
+    // XEP-0297: the forwarded original is a jabber:client stanza whatever stream it came on.
+    copy.attrs.xmlns = NS.client;
+    const [{ id }] = await this.deps.archive.append([{
+      owner: { username: owner.local, domain: owner.domain },
+      with: opts.with.toString(),
+      stanza: copy.toString(),
+      direction: opts.direction,
+    }]);
+    let perOwner = this.ids.get(original);
+    if (!perOwner) this.ids.set(original, (perOwner = new Map()));
+    perOwner.set(owner.toString(), id);
+    this.deps.onArchived(opts.direction);
+    return id;
+  }
+}
