@@ -1,10 +1,18 @@
 // Every built-in module, in start order (dependencies first).
 import type { Module } from './types.ts';
 import disco from './disco/index.ts';
+import roster from './roster/index.ts';
 import ping from './ping/index.ts';
 import version from './version/index.ts';
 import time from './time/index.ts';
 import hostMeta from './host-meta/index.ts';
 import mam from './mam/index.ts';
+import caps from './caps/index.ts';
+import pep from './pep/index.ts';
+import blocking from './blocking/index.ts';
+import offline from './offline/index.ts';
+import privateXml from './private/index.ts';
+import vcard from './vcard/index.ts';
+import sm from './sm/index.ts';
 
-export const builtinModules: Module[] = [disco, ping, version, time, hostMeta, mam] as Module[];
+export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm] as Module[];

@@ -31,13 +31,9 @@ export async function deliverToBare(router: Router, r: Routed, hooks: HookBus<Ho
       return;
     }
     for (const s of targets) router.deliver(s, r);
-    return;
   }
-  if (stanza.name === 'presence') {
-    // Without the presence module: plain directed presence reaches every available resource.
-    if (type === 'subscribe' || type === 'subscribed' || type === 'unsubscribe' || type === 'unsubscribed' || type === 'probe') return;
-    for (const s of router.sessions.available(to)) router.deliver(s, r);
-  }
+  // Presence to a bare JID is the roster module's ('presence/bare', RFC 6121 §3, §4.3, §8.5.2.1.2);
+  // without it, it is dropped.
 }
 
 export async function deliverToFull(router: Router, r: Routed, hooks: HookBus<HookEvents>): Promise<void> {

@@ -46,4 +46,12 @@ export const NS = {
   mamExtended: 'urn:xmpp:mam:2#extended',
   stanzaId: 'urn:xmpp:sid:0',
   rsm: 'http://jabber.org/protocol/rsm',
+  sm: 'urn:xmpp:sm:3',
+  csi: 'urn:xmpp:csi:0',
+  push: 'urn:xmpp:push:0',
+  pushSummary: 'urn:xmpp:push:summary',
+  pubsub: 'http://jabber.org/protocol/pubsub',
+  pubsubEvent: 'http://jabber.org/protocol/pubsub#event',
+  pubsubPublishOptions: 'http://jabber.org/protocol/pubsub#publish-options',
+  jingleMessage: 'urn:xmpp:jingle-message:0',
 } as const;

@@ -10,9 +10,10 @@ import { XmlParseError } from './stream-parser.ts';
 import type { XmlLimits } from './limits.ts';
 import {
   ASCII_CLASS, ATTR_STOP_APOS, ATTR_STOP_QUOT, CDATA_STOP, NAME, TEXT_STOP,
-  isSpace, isSurrogatePairAt, nameCharLength, needsCheck, utf8Length,
+  isSpace, isSurrogatePairAt, nameCharLength, needsCheck,
 } from './parser-chars.ts';
 import { MAX_ENTITY_LENGTH, resolveEntity } from './parser-entities.ts';
+import { StanzaMeter } from './parser-size.ts';
 
 /** attrs has `xmlns` or `xmlns:*` declarations. */
 export const HAS_NS_DECL = 1;
@@ -96,6 +97,7 @@ export class Tokenizer {
   private rootSeen = false;
   /** Nothing consumed yet: the only place an XML declaration may appear (XML 1.0 §2.8). */
   private atStart = true;
+  private bomPossible = true;
 
   // Partial tokens, carried across chunks.
   private nameBuf = '';
@@ -103,6 +105,8 @@ export class Tokenizer {
   private attrs: Record<string, string> = {};
   private attrFlags = 0;
   private attrCount = 0;
+  /** Names of the attributes of the current start tag, to find duplicates. */
+  private readonly attrNames: string[] = [];
   private attrName = '';
   private valueBuf = '';
   private quoteMask = 0;
@@ -118,31 +122,27 @@ export class Tokenizer {
   /** Raw ']' that ended the previous chunk, in text or a CDATA section (for "]]>"). */
   private rsqb = 0;
 
-  // Size of the current top-level unit (a stanza, the stream header, ...) in bytes, RFC 6120 §13.12.
-  private inUnit = false;
-  private unitStart = 0;
-  private unitBytes = 0;
-
-  private data = '';
-  private ascii = true;
+  /** Size of the current top-level unit (a stanza, the stream header, ...), RFC 6120 §13.12. */
+  private readonly meter: StanzaMeter;
 
   constructor(
     private readonly sink: TokenSink,
     private readonly limits: XmlLimits,
     private readonly opts: TokenizerOptions,
-  ) {}
+  ) {
+    this.meter = new StanzaMeter(limits.maxStanzaBytes);
+  }
 
   /** Start over for a new document (one WebSocket frame). */
   reset(): void {
     this.state = S_OUTSIDE;
     this.names.length = 0;
     this.rootSeen = false;
-    this.atStart = true;
+    this.atStart = this.bomPossible = true;
     this.textBuf = this.nameBuf = this.valueBuf = this.entityBuf = this.declBuf = '';
     this.skipLF = false;
     this.rsqb = 0;
-    this.inUnit = false;
-    this.unitBytes = 0;
+    this.meter.reset();
   }
 
   /** True when the input so far ends between top-level units (or after the stream ended). */
@@ -150,16 +150,10 @@ export class Tokenizer {
     return this.state === S_DONE || (this.state === S_OUTSIDE && this.names.length <= this.opts.baseDepth);
   }
 
-  /** Complete elements seen at depth 0 (the stream root, or a frame's element). */
-  get sawRoot(): boolean {
-    return this.rootSeen;
-  }
-
-  /** Parse more decoded text. `ascii` says every character of it is one byte on the wire. */
-  feed(data: string, ascii: boolean): void {
+  /** Parse more decoded text, which was dataBytes bytes of UTF-8 on the wire. */
+  feed(data: string, dataBytes: number): void {
     const n = data.length;
-    this.data = data;
-    this.ascii = ascii;
+    this.meter.piece(data, dataBytes);
     let pos = 0;
     if (this.skipLF) {
       this.skipLF = false;
@@ -222,11 +216,7 @@ export class Tokenizer {
       }
     }
     if (this.stopped) return;
-    if (this.inUnit) {
-      this.unitBytes += ascii ? n - this.unitStart : utf8Length(data, this.unitStart, n);
-      this.unitStart = 0;
-      this.checkUnitSize();
-    }
+    this.meter.pieceEnd();
     if (this.state === S_ATTR_VALUE) this.checkValueLength();
   }
 
@@ -234,20 +224,21 @@ export class Tokenizer {
 
   private scanOutside(data: string, pos: number, n: number): number {
     let i = pos;
-    while (i < n && isSpace(data.charCodeAt(i))) i++;
-    if (i === n) {
-      if (i > pos) this.atStart = false;
-      return n;
+    if (this.bomPossible) {
+      // A byte order mark may start the stream (XML 1.0 §4.3.3) and still leave room for <?xml.
+      this.bomPossible = false;
+      if (data.charCodeAt(i) === 0xfeff && ++i === n) return n;
     }
+    const from = i;
+    while (i < n && isSpace(data.charCodeAt(i))) i++;
+    if (i > from) this.atStart = false;
+    if (i === n) return n;
     if (data.charCodeAt(i) !== LT) {
       const depth = this.names.length;
       notWellFormed(depth === 0 ? 'character data outside the root element' : 'character data between stanzas (RFC 6120 §11.3)');
     }
-    if (i > pos) this.atStart = false;
     if (this.rootSeen && this.names.length === 0) notWellFormed('more than one element in a WebSocket frame (RFC 7395 §3.3.3)');
-    this.inUnit = true;
-    this.unitStart = i;
-    this.unitBytes = 0;
+    this.meter.begin(i);
     this.state = S_LT;
     return i + 1;
   }
@@ -260,17 +251,7 @@ export class Tokenizer {
       return;
     }
     this.state = depth === 0 && this.rootSeen && this.opts.baseDepth === 1 ? S_DONE : S_OUTSIDE;
-    if (this.inUnit) {
-      this.unitBytes += this.ascii ? end - this.unitStart : utf8Length(this.data, this.unitStart, end);
-      this.inUnit = false;
-      this.checkUnitSize();
-    }
-  }
-
-  private checkUnitSize(): void {
-    if (this.unitBytes > this.limits.maxStanzaBytes) {
-      throw new XmlParseError('policy-violation', `stanza larger than ${this.limits.maxStanzaBytes} bytes`);
-    }
+    this.meter.end(end);
   }
 
   private checkValueLength(): void {
@@ -291,7 +272,6 @@ export class Tokenizer {
       this.textBuf = '';
     }
     if (nameCharLength(data, pos, true) !== 0) {
-      if (this.rootSeen && this.names.length === 0) notWellFormed('more than one root element');
       this.nameBuf = '';
       this.state = S_START_NAME;
       return pos;
@@ -330,14 +310,18 @@ export class Tokenizer {
 
   /** `<?`: at the very start only the XML declaration, and it must say UTF-8 (RFC 6120 §11.6). */
   private scanXmlDecl(data: string, pos: number, n: number): number {
-    const gt = data.indexOf('>', pos);
-    const end = gt === -1 ? n : gt + 1;
-    if (this.declBuf.length + (end - pos) > MAX_XML_DECL) notWellFormed('malformed XML declaration');
+    const stop = Math.min(n, pos + MAX_XML_DECL - this.declBuf.length);
+    let i = pos;
+    while (i < stop && data.charCodeAt(i) !== GT) i++;
+    if (i === stop && stop < n) notWellFormed('malformed XML declaration');
+    const end = i < stop ? i + 1 : n;
     this.declBuf += data.slice(pos, end);
-    if (gt === -1 || this.declBuf.charCodeAt(this.declBuf.length - 2) !== QMARK) return end;
-    const body = this.declBuf.slice(0, -2);
-    if (!/^xml(?:[ \t\r\n]|$)/.test(body)) throw new XmlParseError('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
-    const m = XML_DECL.exec(body);
+    // Anything but <?xml followed by whitespace is some other processing instruction.
+    if (this.declBuf.length >= 4 && !/^xml[ \t\r\n]/.test(this.declBuf)) {
+      throw new XmlParseError('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
+    }
+    if (i === stop || this.declBuf.charCodeAt(this.declBuf.length - 2) !== QMARK) return end;
+    const m = XML_DECL.exec(this.declBuf.slice(0, -2));
     if (!m) notWellFormed('malformed XML declaration');
     const encoding = m[1] ?? m[2];
     if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') {
@@ -482,7 +466,10 @@ export class Tokenizer {
     this.checkValueLength();
     const name = this.attrName;
     const attrs = this.attrs;
-    if (Object.hasOwn(attrs, name)) notWellFormed(`duplicate attribute ${show(name)}`);
+    const names = this.attrNames;
+    const index = this.attrCount - 1;
+    for (let i = 0; i < index; i++) if (names[i] === name) notWellFormed(`duplicate attribute ${show(name)}`);
+    names[index] = name;
     // A plain object would drop a "__proto__" key through its setter.
     if (name === '__proto__') Object.defineProperty(attrs, name, { value: this.valueBuf, enumerable: true, writable: true, configurable: true });
     else attrs[name] = this.valueBuf;
@@ -510,7 +497,21 @@ export class Tokenizer {
   }
 
   private scanEndName(data: string, pos: number, n: number): number {
-    if (this.nameBuf === '' && nameCharLength(data, pos, true) === 0) notWellFormed("invalid character after '</'");
+    if (this.nameBuf === '') {
+      // Fast path: the end tag names the open element, as it must (XML 1.0 §3 Element Type Match).
+      const open = this.names[this.names.length - 1];
+      const after = pos + open.length;
+      if (after < n && data.startsWith(open, pos)) {
+        const c = data.charCodeAt(after);
+        if (c === GT || isSpace(c)) {
+          this.nameBuf = open;
+          if (c === GT) return this.closeTag(after + 1);
+          this.state = S_END_TAG;
+          return after + 1;
+        }
+      }
+      if (nameCharLength(data, pos, true) === 0) notWellFormed("invalid character after '</'");
+    }
     const i = this.scanNameChars(data, pos, n);
     if (i === n) return n;
     const c = data.charCodeAt(i);

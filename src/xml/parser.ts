@@ -7,10 +7,10 @@
 // bench/xml-parsers.ts). In short: ltx's design is the fastest but ltx checks almost nothing;
 // saxes is correct but several times slower; node-expat bundles a 2017 libexpat that cannot report
 // a DOCTYPE. This follows ltx's design and adds the checks; tests compare it with saxes.
-import { isAscii } from 'node:buffer';
 import type { XmlLimits } from './limits.ts';
 import { XmlParseError, type StreamParser, type StreamParserEvents } from './stream-parser.ts';
 import { Tokenizer } from './parser-tokenizer.ts';
+import { Utf8Tail } from './parser-size.ts';
 import { TreeBuilder, type Framing } from './parser-tree.ts';
 
 export type { Framing } from './parser-tree.ts';
@@ -40,7 +40,9 @@ export function createStreamParser(events: StreamParserEvents, limits: XmlLimits
 class HardenedStreamParser implements StreamParser {
   private readonly tree: TreeBuilder;
   private readonly tokenizer: Tokenizer;
-  private decoder = new TextDecoder('utf-8', { fatal: true });
+  // ignoreBOM: a byte order mark reaches the tokenizer, which skips it, so that sizes stay exact.
+  private decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  private readonly tail = new Utf8Tail();
   /** After onError or end(): everything is ignored. */
   private done = false;
   private writing = false;
@@ -112,6 +114,7 @@ class HardenedStreamParser implements StreamParser {
   /** RFC 7395 §3.3.3: every frame holds exactly one complete element, a document of its own. */
   private parseFrame(chunk: Buffer | string): void {
     this.tokenizer.reset();
+    this.tail.reset();
     this.parse(chunk);
     if (typeof chunk !== 'string') this.decode(undefined);
     if (!this.tokenizer.atBoundary || this.highSurrogate !== '') {
@@ -124,7 +127,8 @@ class HardenedStreamParser implements StreamParser {
     for (let at = 0; at < chunk.length && !this.done; at += PIECE) {
       const piece = chunk.subarray(at, at + PIECE);
       const text = this.decode(piece);
-      if (text !== '') this.tokenizer.feed(text, isAscii(piece));
+      const bytes = this.tail.decodedLength(piece);
+      if (text !== '') this.tokenizer.feed(text, bytes);
     }
   }
 
@@ -141,7 +145,7 @@ class HardenedStreamParser implements StreamParser {
       const c = s.charCodeAt(end - 1);
       if (c >= 0xd800 && c <= 0xdbff && end < s.length) end++; // keep pairs whole
       const piece = s.slice(at, end);
-      this.tokenizer.feed(piece, !NON_ASCII.test(piece));
+      this.tokenizer.feed(piece, NON_ASCII.test(piece) ? Buffer.byteLength(piece) : piece.length);
       at = end;
     }
   }
@@ -151,7 +155,6 @@ class HardenedStreamParser implements StreamParser {
     try {
       return bytes === undefined ? this.decoder.decode() : this.decoder.decode(bytes, { stream: true });
     } catch {
-      this.decoder = new TextDecoder('utf-8', { fatal: true });
       throw new XmlParseError('unsupported-encoding', 'input is not valid UTF-8 (RFC 6120 §11.6)');
     }
   }

@@ -15,6 +15,8 @@ export interface RawOptions {
   directTls?: boolean;
   /** PEM of the CA that signed the server certificate (default: the test certificate). */
   ca?: string | Buffer;
+  /** Source address to connect from (another loopback address, e.g. 127.0.0.2, plays a second network); plain TCP only. */
+  localAddress?: string;
 }
 
 export const NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams';
@@ -52,7 +54,7 @@ export class RawXmpp {
     const host = opts.host ?? '127.0.0.1';
     const socket = opts.directTls
       ? tlsConnect({ host, port: opts.port, servername: opts.domain, ca: opts.ca ?? readFileSync(testCert) })
-      : tcpConnect({ host, port: opts.port });
+      : tcpConnect({ host, port: opts.port, localAddress: opts.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.directTls ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

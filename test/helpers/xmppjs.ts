@@ -65,6 +65,17 @@ function makeClient(opts: XmppjsOptions): { xmpp: Client; box: Inbox } {
     },
   });
   xmpp.reconnect.stop(); // a test decides itself whether to connect again
+  // @xmpp/client 0.14 race: open() awaits the write callback of the stream header before it listens
+  // for the server's header. Over TLS that callback can come after a fast server has already answered;
+  // the 'open' event is then missed, open() times out after 2 s and start() leaves a rejected promise
+  // unobserved. Resolving the header write at once makes open() listen before any reply is read.
+  const write = xmpp.write.bind(xmpp);
+  xmpp.write = (data: string) => {
+    const written = write(data);
+    if (!data.startsWith('<?xml')) return written;
+    written.catch((err: Error) => xmpp.emit('error', err));
+    return Promise.resolve();
+  };
   if (opts.directTls) {
     // XEP-0368 §3: the certificate is checked against the XMPP domain. @xmpp/client 0.14 checks it
     // against the service URL's host (here an IP address) and sends no SNI; give it the domain.

@@ -124,9 +124,10 @@ function render(g: Gen, seed: number): string {
   return el(g);
 }
 
-const STREAM = fc.tuple(fc.array(gen, { minLength: 1, maxLength: 4 }), fc.integer()).map(([stanzas, seed]) =>
-  HEADER + stanzas.map((g, i) => render(g, seed + i) + (i % 2 ? '\n' : '')).join(''),
+const STANZAS = fc.tuple(fc.array(gen, { minLength: 1, maxLength: 4 }), fc.integer()).map(([stanzas, seed]) =>
+  stanzas.map((g, i) => render(g, seed + i)),
 );
+const STREAM = STANZAS.map((stanzas) => HEADER + stanzas.map((s, i) => s + (i % 2 ? '\n' : '')).join(''));
 
 const TOKENS = [
   '<', '>', '&', ';', '/', '"', "'", '=', ' ', ':', ']]>', '<!--', '-->', '<?x?>', '<!DOCTYPE a>', '<![CDATA[', '&#0;',
@@ -252,6 +253,29 @@ describe('parser properties', () => {
       fc.property(STREAM, MUTATIONS, fc.array(fc.nat(), { maxLength: 12 }), (stream, ms, cuts) => {
         const input = mutate(stream, ms);
         assert.deepEqual(run(splitAt(input, cuts)).log, run([input]).log);
+      }),
+      { numRuns: 300, ...BUDGET },
+    );
+  });
+
+  it('counts stanza sizes exactly in bytes, however the input is split', () => {
+    fc.assert(
+      fc.property(STANZAS, fc.array(fc.nat(), { maxLength: 12 }), (stanzas, cuts) => {
+        const bytes = Buffer.from(HEADER + stanzas.join(' '));
+        const largest = Math.max(Buffer.byteLength(HEADER), ...stanzas.map((x) => Buffer.byteLength(x)));
+        const withLimit = (maxStanzaBytes: number) => {
+          const out: string[] = [];
+          const parser = createStreamParser(
+            { onStreamStart() {}, onStanza() {}, onStreamEnd() {}, onError: (err) => out.push(err.condition) },
+            { ...LIMITS, maxStanzaBytes },
+          );
+          for (const c of splitAt(bytes, cuts)) parser.write(c);
+          return out;
+        };
+        const valid = run([bytes], 'stream', false).errors === 0;
+        fc.pre(valid);
+        assert.deepEqual(withLimit(largest), []);
+        assert.deepEqual(withLimit(largest - 1), ['policy-violation']);
       }),
       { numRuns: 300, ...BUDGET },
     );

@@ -70,17 +70,17 @@ export function parseQueryForm(x: Element | undefined, maxIds: number): MamFilte
         break;
       }
       case 'start':
-        filter.start = time(field, name);
+      case 'end': {
+        const t = time(field, name);
+        if (t !== undefined) filter[name] = t;
         break;
-      case 'end':
-        filter.end = time(field, name);
-        break;
+      }
       case 'after-id':
-        filter.afterId = single(field, name);
+      case 'before-id': {
+        const v = single(field, name);
+        if (v !== undefined) filter[name === 'after-id' ? 'afterId' : 'beforeId'] = v;
         break;
-      case 'before-id':
-        filter.beforeId = single(field, name);
-        break;
+      }
       case 'ids': {
         const ids = values(field).map((v) => v.trim()).filter((v) => v !== '');
         if (ids.length > maxIds) throw new StanzaError('policy-violation', `At most ${maxIds} ids per query`);

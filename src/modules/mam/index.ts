@@ -37,9 +37,9 @@ export default defineModule({
     retention_days: z.number().int().min(0).default(0).describe('Delete archived messages older than this many days, oldest first (0 keeps them forever)'),
     retention_interval: z.number().int().min(60).default(3600).describe('Seconds between retention runs'),
     retention_batch_size: z.number().int().min(1).max(100_000).default(1000).describe('Messages deleted per transaction by a retention run'),
-    default_page_size: z.number().int().min(1).max(1000).default(50).describe('Results per page when a query gives no RSM <max/>'),
+    default_page_size: z.number().int().min(1).max(1000).default(50).describe('Results per page when a query gives no RSM max'),
     max_page_size: z.number().int().min(1).max(1000).default(250).describe('Most results per page (and ids per query), whatever a query asks'),
-    rsm_count: z.boolean().default(true).describe('Send RSM <count/> and <first index/> with every page: one indexed COUNT each (see bench/mam.ts for the cost)'),
+    rsm_count: z.boolean().default(true).describe('Send RSM count and first index with every page: one indexed COUNT each (see bench/mam.ts for the cost)'),
     max_pref_jids: z.number().int().min(0).max(100_000).default(1000).describe('Most JIDs in each of the always/never preference lists'),
   }).strict(),
   start(ctx) {

@@ -131,15 +131,14 @@ export class PepServiceImpl {
     return this.d.store.createNode(owner.local, owner.domain, node, toStored(config));
   }
 
-  // XEP-0060 §7.1: publish, with auto-create (§7.1.4) and publish-options (§7.1.5).
-  publish(owner: Jid, req: PublishRequest): Promise<string> {
+  // XEP-0060 §7.1: publish, with auto-create (§7.1.4) and publish-options (§7.1.5). Observers run
+  // after the account's lock is released (they may publish themselves: bookmarks compatibility).
+  async publish(owner: Jid, req: PublishRequest): Promise<string> {
     const size = Buffer.byteLength(req.payload.toString(), 'utf8');
-    if (size > this.d.limits.maxPayloadBytes) {
-      // §7.1.3.4: checked before anything is stored.
-      return Promise.reject(pubsubError('not-acceptable', 'payload-too-big', `Payloads are limited to ${this.d.limits.maxPayloadBytes} bytes`));
-    }
-    return this.serial(owner, async () => {
-      let n = await this.node(owner, req.node);
+    // §7.1.3.4: checked before anything is stored.
+    if (size > this.d.limits.maxPayloadBytes) throw pubsubError('not-acceptable', 'payload-too-big', `Payloads are limited to ${this.d.limits.maxPayloadBytes} bytes`);
+    const itemId = await this.serial(owner, async () => {
+      const n = await this.node(owner, req.node);
       let config: NodeConfig;
       if (!n) {
         config = this.newConfig(req.createWith, req.preconditions);
@@ -149,15 +148,16 @@ export class PepServiceImpl {
         const unmet = req.preconditions ? unmetPrecondition(config, req.preconditions, this.d.limits.maxItems) : null;
         if (unmet !== null) throw pubsubError('conflict', 'precondition-not-met', unmet);
       }
-      const itemId = req.itemId ?? randomUUID();
-      const now = Date.now();
+      const id = req.itemId ?? randomUUID();
       if (config.persistItems) {
-        await this.d.store.publish(owner.local, owner.domain, req.node, { id: itemId, payload: req.payload.toString(), publisher: req.publisher.toString(), publishedAt: now }, maxItemsOf(config, this.d.limits.maxItems));
+        const item = { id, payload: req.payload.toString(), publisher: req.publisher.toString(), publishedAt: Date.now() };
+        await this.d.store.publish(owner.local, owner.domain, req.node, item, maxItemsOf(config, this.d.limits.maxItems));
       }
-      await this.broadcast(owner, req.node, config, itemsEvent(req.node, [{ id: itemId, payload: config.deliverPayloads ? req.payload : undefined }]));
-      await this.d.published({ owner, node: req.node, itemId, payload: req.payload, publisher: req.publisher, sync: req.sync ?? false });
-      return itemId;
+      await this.broadcast(owner, req.node, config, itemsEvent(req.node, [{ id, payload: config.deliverPayloads ? req.payload : undefined }]));
+      return id;
     });
+    await this.d.published({ owner, node: req.node, itemId, payload: req.payload, publisher: req.publisher, sync: req.sync ?? false });
+    return itemId;
   }
 
   // XEP-0060 §6.5: items, all / newest max_items / by id, as `requester` may see them.
@@ -169,14 +169,14 @@ export class PepServiceImpl {
   }
 
   // XEP-0060 §7.2: retract, notifying when asked to (and the node does not forbid it).
-  retract(owner: Jid, node: string, itemId: string, notify: boolean, sync = false): Promise<void> {
-    return this.serial(owner, async () => {
+  async retract(owner: Jid, node: string, itemId: string, notify: boolean, sync = false): Promise<void> {
+    await this.serial(owner, async () => {
       const n = await this.requireNode(owner, node);
       if (!(await this.d.store.retract(owner.local, owner.domain, node, itemId))) throw new StanzaError('item-not-found', `No item ${itemId}`);
       const config = this.config(n);
       if (notify && config.notifyRetract) await this.broadcast(owner, node, config, retractEvent(node, [itemId]));
-      await this.d.retracted({ owner, node, itemIds: [itemId], sync });
     });
+    await this.d.retracted({ owner, node, itemIds: [itemId], sync });
   }
 
   // XEP-0060 §8.1: create, optionally configured.
@@ -212,27 +212,29 @@ export class PepServiceImpl {
   }
 
   // XEP-0060 §8.4: delete, notifying interested recipients (who could read the node).
-  delete(owner: Jid, node: string): Promise<void> {
-    return this.serial(owner, async () => {
+  async delete(owner: Jid, node: string): Promise<void> {
+    const ids = await this.serial(owner, async () => {
       const n = await this.requireNode(owner, node);
       const config = this.config(n);
-      const ids = (await this.d.store.items(owner.local, owner.domain, node)).map((i) => i.id);
+      const gone = (await this.d.store.items(owner.local, owner.domain, node)).map((i) => i.id);
       if (config.notifyDelete) await this.broadcast(owner, node, config, deleteEvent(node));
       await this.d.store.deleteNode(owner.local, owner.domain, node);
-      if (ids.length) await this.d.retracted({ owner, node, itemIds: ids, sync: false });
+      return gone;
     });
+    if (ids.length) await this.d.retracted({ owner, node, itemIds: ids, sync: false });
   }
 
   // XEP-0060 §8.5: purge.
-  purge(owner: Jid, node: string, sync = false): Promise<void> {
-    return this.serial(owner, async () => {
+  async purge(owner: Jid, node: string, sync = false): Promise<void> {
+    const ids = await this.serial(owner, async () => {
       const n = await this.requireNode(owner, node);
       const config = this.config(n);
-      const ids = (await this.d.store.items(owner.local, owner.domain, node)).map((i) => i.id);
+      const gone = (await this.d.store.items(owner.local, owner.domain, node)).map((i) => i.id);
       await this.d.store.purge(owner.local, owner.domain, node);
       await this.broadcast(owner, node, config, purgeEvent(node));
-      if (ids.length) await this.d.retracted({ owner, node, itemIds: ids, sync });
+      return gone;
     });
+    if (ids.length) await this.d.retracted({ owner, node, itemIds: ids, sync });
   }
 
   async affiliations(owner: Jid, node: string): Promise<Array<{ jid: string; affiliation: string }>> {

@@ -39,40 +39,21 @@ export const archiveMigrations: Migration[] = [
 
 /** Keys per millisecond: key = ms * KEYS_PER_MS + counter. Keys stay below 2^53 until the year 2248. */
 export const KEYS_PER_MS = 1024;
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, in ASCII order
-const KEY_CHARS = 11;
-const NONCE_CHARS = 10;
-const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
-
-function encode(n: number, width: number): string {
-  let s = '';
-  for (let i = 0; i < width; i++) {
-    s = ALPHABET[n % 32] + s;
-    n = Math.floor(n / 32);
-  }
-  return s;
-}
-
-function decode(s: string): number | null {
-  let n = 0;
-  for (const c of s) {
-    const d = DIGIT.get(c);
-    if (d === undefined) return null;
-    n = n * 32 + d;
-  }
-  return Number.isSafeInteger(n) ? n : null;
-}
+const KEY_CHARS = 11; // 55 bits of base32
+const NONCE_CHARS = 10; // 50 bits; the nonce uses 48
+// JavaScript's base 32 digits (0-9, a-v) are in ASCII order, so fixed-width ids sort like keys.
+const ID_PATTERN = /^[0-9a-v]{21}$/;
 
 export function formatArchiveId(key: number, nonce: number): string {
-  return encode(key, KEY_CHARS) + encode(nonce, NONCE_CHARS);
+  return key.toString(32).padStart(KEY_CHARS, '0') + nonce.toString(32).padStart(NONCE_CHARS, '0');
 }
 
 /** The key and nonce inside an archive id, or null when it cannot be one of ours. */
 export function parseArchiveId(id: string): { key: number; nonce: number } | null {
-  if (id.length !== KEY_CHARS + NONCE_CHARS) return null;
-  const key = decode(id.slice(0, KEY_CHARS));
-  const nonce = decode(id.slice(KEY_CHARS));
-  return key === null || nonce === null ? null : { key, nonce };
+  if (!ID_PATTERN.test(id)) return null;
+  const key = parseInt(id.slice(0, KEY_CHARS), 32);
+  const nonce = parseInt(id.slice(KEY_CHARS), 32);
+  return Number.isSafeInteger(key) && Number.isSafeInteger(nonce) ? { key, nonce } : null;
 }
 
 const timestampOf = (key: number) => Math.floor(key / KEYS_PER_MS);
@@ -162,8 +143,6 @@ export class SqliteArchive implements ArchiveStore {
 
   private insertAll(entries: ArchiveEntry[]): Array<{ id: string; timestamp: number }> {
     const owners = new Map<string, number>();
-    // The clock is read once per batch; the counter orders messages within the same millisecond.
-    const base = Math.floor(this.now()) * KEYS_PER_MS;
     const startKey = this.lastKey;
     try {
       return entries.map((e) => {
@@ -173,7 +152,8 @@ export class SqliteArchive implements ArchiveStore {
           owner = this.ownerId(e.owner, true)!;
           owners.set(ownerKey, owner);
         }
-        const key = Math.max(base, this.lastKey + 1);
+        // The counter part orders messages within one millisecond, and across a clock step back.
+        const key = Math.max(Math.floor(this.now()) * KEYS_PER_MS, this.lastKey + 1);
         this.lastKey = key;
         const nonce = this.nonce();
         const w = splitJid(e.with);

@@ -101,7 +101,7 @@ export class SqlitePep implements PepStore {
   private trimSync(u: string, d: string, node: string, maxItems: number): string[] {
     const dropped = this.s.overflow.all(d, u, node, Math.max(0, maxItems)) as string[];
     for (const id of dropped) this.s.delItem.run(d, u, node, id);
-    return dropped;
+    return dropped.reverse(); // oldest first
   }
 
   async getNode(u: string, d: string, node: string): Promise<PepNode | null> {

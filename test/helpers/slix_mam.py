@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+"""slixmpp 1.8.3 as a MAM (XEP-0313) client for Parley's end-to-end tests.
+
+Logs in, sends available presence, prints each message it receives with its XEP-0359 stanza-id,
+and once --wait-messages have arrived queries its own archive:
+
+  {"event": "ready"}                                     presence processed, send now
+  {"event": "message", "id": ..., "body": ..., "stanza_ids": [{"by": ..., "id": ...}]}
+  {"event": "forward", "pages": [{"ids": [...], "bodies": [...], "complete": "false"}, ...]}
+                       RSM max=2, then after=<last> until complete='true'
+  {"event": "backward", "pages": [...]}                  RSM max=2 with <before/>, then before=<first>
+  {"event": "iterated", "bodies": [...]}                 slixmpp's own RSM iterator (forwards, max=2)
+  {"event": "with", "with": ..., "bodies": [...]}        a 'with' filtered query
+  {"event": "done"}
+
+Exit codes: 0 done, 3 timed out, 4 could not connect or log in, 1 crash.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+import slixmpp
+from slixmpp import JID
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+MAM = "urn:xmpp:mam:2"
+MAX_PAGES = 20
+
+
+def emit(event, **fields):
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+class MamPeer(slixmpp.ClientXMPP):
+    def __init__(self, args):
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.received = 0
+        self.results = {}
+        self.finished = asyncio.get_event_loop().create_future()
+        for plugin in ("xep_0030", "xep_0004", "xep_0059", "xep_0297", "xep_0313", "xep_0359"):
+            self.register_plugin(plugin)
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("message", self.on_message)
+        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(4, "failed_all_auth"))
+        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
+        self.add_event_handler("disconnected", lambda e=None: self.finish(5, "disconnected"))
+        # Result messages, gathered per queryid; they arrive before the iq result (XEP-0313 §4).
+        self.register_handler(Callback("mam results", MatchXPath("{jabber:client}message/{%s}result" % MAM), self.on_result))
+
+    def finish(self, code, event, **fields):
+        if event:
+            emit(event, **fields)
+        if not self.finished.done():
+            self.finished.set_result(code)
+
+    async def get_dns_records(self, domain, port=None):
+        return [(domain, self.args.host, self.args.port)]
+
+    def on_result(self, msg):
+        result = msg["mam_result"]
+        body = result["forwarded"]["stanza"]["body"]
+        self.results.setdefault(result["queryid"], []).append({"id": result["id"], "body": body, "from": str(msg["from"])})
+
+    async def on_session_start(self, _event):
+        self.send_presence()
+        # A round trip: the server handles our stanzas in order, so the presence is in effect now.
+        await self["xep_0030"].get_info(jid=self.boundjid.domain)
+        emit("ready")
+
+    def on_message(self, msg):
+        if msg.xml.find("{%s}result" % MAM) is not None or msg["type"] == "error":
+            return
+        sids = [{"by": el.get("by"), "id": el.get("id")} for el in msg.xml.findall("{urn:xmpp:sid:0}stanza-id")]
+        emit("message", id=msg["id"], body=msg["body"], stanza_ids=sids)
+        self.received += 1
+        if self.received == self.args.wait_messages:
+            asyncio.ensure_future(self.query_archive())
+
+    async def page(self, after=None, before=None, with_jid=None):
+        iq = self.make_iq_set()
+        qid = iq["id"]
+        iq["mam"]["queryid"] = qid
+        if with_jid:
+            iq["mam"]["with"] = JID(with_jid)
+        iq["mam"]["rsm"]["max"] = "2"
+        if after is not None:
+            iq["mam"]["rsm"]["after"] = after
+        if before is not None:
+            iq["mam"]["rsm"]["before"] = before if before else True
+        reply = await iq.send(timeout=10)
+        fin = reply.xml.find("{%s}fin" % MAM)
+        results = self.results.pop(qid, [])
+        return {
+            "ids": [r["id"] for r in results],
+            "bodies": [r["body"] for r in results],
+            "complete": fin.get("complete") if fin is not None else None,
+            "first": reply["mam_fin"]["rsm"]["first"],
+            "last": reply["mam_fin"]["rsm"]["last"],
+        }
+
+    async def walk(self, backwards):
+        pages, cursor = [], None
+        for _ in range(MAX_PAGES):
+            p = await (self.page(before=cursor or "") if backwards else self.page(after=cursor))
+            pages.append(p)
+            if p["complete"] == "true":
+                break
+            cursor = p["first"] if backwards else p["last"]
+        return pages
+
+    async def query_archive(self):
+        try:
+            emit("forward", pages=await self.walk(backwards=False))
+            emit("backward", pages=await self.walk(backwards=True))
+            bodies = []
+            async for m in self["xep_0313"].iterate(rsm={"max": 2}, total=50):
+                bodies.append(m["mam_result"]["forwarded"]["stanza"]["body"])
+            emit("iterated", bodies=bodies)
+            if self.args.with_jid:
+                reply = await self["xep_0313"].retrieve(with_jid=JID(self.args.with_jid), timeout=10)
+                emit("with", **{"with": self.args.with_jid, "bodies": [m["mam_result"]["forwarded"]["stanza"]["body"] for m in reply["mam"]["results"]]})
+            self.finish(0, "done")
+        except Exception as e:  # report, do not hang
+            self.finish(1, "error", reason=repr(e))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--jid", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--ca", required=True)
+    p.add_argument("--wait-messages", type=int, default=0)
+    p.add_argument("--with-jid")
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--debug", action="store_true")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    xmpp = MamPeer(args)
+    xmpp.ca_certs = Path(args.ca)
+    xmpp["feature_mechanisms"].use_mech = "PLAIN"
+    xmpp.reconnect_max_attempts = 0
+    xmpp.connect((args.host, args.port), force_starttls=True)
+
+    async def run():
+        try:
+            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
+        except asyncio.TimeoutError:
+            emit("timeout", seconds=args.timeout)
+            return 3
+
+    code = loop.run_until_complete(run())
+    if code == 0:
+        xmpp.disconnect(wait=1.0)
+        try:
+            loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
+        except Exception:
+            pass
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""slixmpp 1.8.3 as a scripted test peer for IM features (offline messages, blocking, private
+XML, vCard). Logs in (PLAIN over TLS: the login itself is tested elsewhere), then reads one JSON
+command per line on stdin and prints one JSON event per line on stdout (test/helpers/slix-ops.ts
+drives it). Uses slixmpp's own plugins where it has them: XEP-0191 (block/unblock/blocklist and
+the pushes), XEP-0054 (vCard), XEP-0203 (delay on messages); other iqs are sent as raw XML.
+
+Commands ({"op": ..., "tag": ...}; every answer echoes the tag):
+  presence {priority}                       -> {"event": "sent"}
+  message {to, body, type, id}              -> {"event": "sent"}
+  blocklist                                 -> {"event": "blocklist", "items": [...]}
+  block {jids} / unblock {jids}             -> {"event": "result"}
+  vcard_set {fn, nickname}                  -> {"event": "result"}
+  vcard_get {jid}                           -> {"event": "vcard", "fn": ..., "nickname": ...}
+  iq {type, to?, xml}                       -> {"event": "result", "xml": "<iq .../>"}
+  quit                                      -> disconnects, exits 0
+Failed iqs answer {"event": "iq_error", "condition": ..., "text": ...}.
+Unsolicited: session_start, message {from, to, type, body, id, delay_stamp, delay_from},
+blocked / unblocked {items} (pushes), stream_error, disconnected.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+
+def emit(event, **fields):
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def push_items(iq, name):
+    return sorted(str(j) for j in iq[name]["items"])
+
+
+class Peer(slixmpp.ClientXMPP):
+    def __init__(self, args):
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.finished = asyncio.get_event_loop().create_future()
+        for plugin in ("xep_0030", "xep_0054", "xep_0191", "xep_0203"):
+            self.register_plugin(plugin)
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("message", self.on_message)
+        self.add_event_handler("blocked", lambda iq: emit("blocked", items=push_items(iq, "block")))
+        self.add_event_handler("unblocked", lambda iq: emit("unblocked", items=push_items(iq, "unblock")))
+        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_auth"))
+        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
+        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
+        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
+
+    def finish(self, code, event, **fields):
+        if event:
+            emit(event, **fields)
+        if not self.finished.done():
+            self.finished.set_result(code)
+
+    async def get_dns_records(self, domain, port=None):
+        return [(domain, self.args.host, self.args.port)]
+
+    async def on_session_start(self, _event):
+        emit("session_start", jid=str(self.boundjid))
+        asyncio.ensure_future(self.read_commands())
+
+    def on_message(self, msg):
+        delay = msg["delay"]
+        stamp = delay["stamp"]
+        emit("message", **{
+            "from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "body": msg["body"], "id": msg["id"],
+            "delay_stamp": stamp.isoformat() if stamp else None, "delay_from": str(delay["from"]) if delay["from"] else None,
+            "error": msg["error"]["condition"] if msg["type"] == "error" else None,
+        })
+
+    async def read_commands(self):
+        loop = asyncio.get_event_loop()
+        reader = asyncio.StreamReader()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while not self.finished.done():
+            line = await reader.readline()
+            if not line:
+                break
+            try:
+                cmd = json.loads(line)
+            except ValueError:
+                emit("bad_command", line=line.decode(errors="replace"))
+                continue
+            if cmd.get("op") == "quit":
+                self.disconnect(wait=1.0)
+                self.finish(0, "done")
+                return
+            asyncio.ensure_future(self.run(cmd))
+
+    async def run(self, cmd):
+        op, tag = cmd.get("op"), cmd.get("tag")
+        try:
+            if op == "presence":
+                self.send_presence(ppriority=cmd.get("priority", 0))
+                emit("sent", tag=tag)
+            elif op == "message":
+                msg = self.make_message(mto=cmd["to"], mbody=cmd.get("body"), mtype=cmd.get("type", "chat"))
+                if cmd.get("id"):
+                    msg["id"] = cmd["id"]
+                msg.send()
+                emit("sent", tag=tag)
+            elif op == "blocklist":
+                iq = await self["xep_0191"].get_blocked(timeout=10)
+                emit("blocklist", tag=tag, items=[str(j) for j in iq["blocklist"]["items"]])
+            elif op in ("block", "unblock"):
+                await getattr(self["xep_0191"], op)(cmd["jids"], timeout=10)
+                emit("result", tag=tag)
+            elif op == "vcard_set":
+                vcard = self["xep_0054"].make_vcard()
+                vcard["FN"] = cmd.get("fn", "")
+                if cmd.get("nickname"):
+                    vcard["NICKNAME"] = cmd["nickname"]
+                await self["xep_0054"].publish_vcard(vcard, timeout=10)
+                emit("result", tag=tag)
+            elif op == "vcard_get":
+                iq = await self["xep_0054"].get_vcard(cmd.get("jid"), cached=False, local=False, timeout=10)
+                v = iq["vcard_temp"]
+                emit("vcard", tag=tag, fn=v["FN"], nickname=v["NICKNAME"])
+            elif op == "iq":
+                iq = self.make_iq(itype=cmd["type"], ito=cmd.get("to"))
+                iq.xml.append(ET.fromstring(cmd["xml"]))
+                result = await iq.send(timeout=10)
+                emit("result", tag=tag, xml=str(result))
+            else:
+                emit("bad_command", tag=tag, op=op)
+        except IqError as e:
+            emit("iq_error", tag=tag, condition=e.iq["error"]["condition"], text=e.iq["error"]["text"], xml=str(e.iq))
+        except IqTimeout:
+            emit("iq_timeout", tag=tag)
+        except Exception as e:  # a broken command must not end the peer silently
+            emit("exception", tag=tag, error=repr(e))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--jid", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--ca", required=True)
+    p.add_argument("--timeout", type=float, default=30.0)
+    p.add_argument("--debug", action="store_true")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    xmpp = Peer(args)
+    xmpp.ca_certs = Path(args.ca)
+    xmpp["feature_mechanisms"].use_mech = "PLAIN"
+    xmpp.reconnect_max_attempts = 0
+    xmpp.connect((args.host, args.port), force_starttls=True)
+
+    async def run():
+        try:
+            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
+        except asyncio.TimeoutError:
+            emit("timeout", seconds=args.timeout)
+            return 3
+
+    code = loop.run_until_complete(run())
+    try:
+        loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
+    except Exception:
+        pass
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
