@@ -47,7 +47,7 @@ const contact = (i: number) => `contact${i % CONTACTS}@montague.lit`;
 // --- fill ---
 const sampleIds: string[] = []; // every 1000th id, to pick cursors from
 const fillStart = performance.now();
-const bar = new cliProgress.SingleBar({ format: 'filling archive [{bar}] {percentage}% {value}/{total} messages | {rate} msg/s | eta {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic);
+const bar = new cliProgress.SingleBar({ format: 'filling archive [{bar}] {percentage}% {value}/{total} messages | {rate} msg/s | eta {eta}s', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, cliProgress.Presets.shades_classic);
 bar.start(N, 0, { rate: 0 });
 for (let done = 0; done < N; ) {
   const n = Math.min(BATCH, N - done);

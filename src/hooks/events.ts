@@ -29,7 +29,11 @@ export interface HookEvents {
   'iq/host': Routed;
   'iq/bare': Routed;
   'iq/full': Routed;
-  /** A message for a local account with no resource to take it (RFC 6121 §8.5.2.1.1): offline storage consumes it. */
+  /**
+   * A message for a local account with no resource to take it (RFC 6121 §8.5.2.1.1): offline storage consumes it.
+   * mam observes message/bare|full at priority 50 and this event at 500 (archive + XEP-0359 stanza-id before
+   * delivery or storage): consume at lower priorities so stored copies carry the stanza-id.
+   */
   'message/offline': Routed;
   /** Delivered to a local session (carbons, archive observe this). */
   'message/delivered': Routed & { session: LocalSession };

@@ -14,5 +14,11 @@ import offline from './offline/index.ts';
 import privateXml from './private/index.ts';
 import vcard from './vcard/index.ts';
 import sm from './sm/index.ts';
+import carbons from './carbons/index.ts';
+import register from './register/index.ts';
+import adhoc from './adhoc/index.ts';
+import adminCommands from './admin-commands/index.ts';
+import contactInfo from './contact-info/index.ts';
+import externalServices from './external-services/index.ts';
 
-export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm] as Module[];
+export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, carbons, register, adhoc, adminCommands, contactInfo, externalServices] as Module[];

@@ -316,11 +316,12 @@ export class Tokenizer {
     if (i === stop && stop < n) notWellFormed('malformed XML declaration');
     const end = i < stop ? i + 1 : n;
     this.declBuf += data.slice(pos, end);
+    const complete = i < stop && this.declBuf.charCodeAt(this.declBuf.length - 2) === QMARK;
     // Anything but <?xml followed by whitespace is some other processing instruction.
-    if (this.declBuf.length >= 4 && !/^xml[ \t\r\n]/.test(this.declBuf)) {
+    if ((complete || this.declBuf.length >= 4) && !/^xml[ \t\r\n]/.test(this.declBuf)) {
       throw new XmlParseError('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
     }
-    if (i === stop || this.declBuf.charCodeAt(this.declBuf.length - 2) !== QMARK) return end;
+    if (!complete) return end;
     const m = XML_DECL.exec(this.declBuf.slice(0, -2));
     if (!m) notWellFormed('malformed XML declaration');
     const encoding = m[1] ?? m[2];

@@ -10,8 +10,8 @@ Commands ({"op": ..., "tag": ...}; every answer echoes the tag):
   message {to, body, type, id}              -> {"event": "sent"}
   blocklist                                 -> {"event": "blocklist", "items": [...]}
   block {jids} / unblock {jids}             -> {"event": "result"}
-  vcard_set {fn, nickname}                  -> {"event": "result"}
-  vcard_get {jid}                           -> {"event": "vcard", "fn": ..., "nickname": ...}
+  vcard_set {fn}                            -> {"event": "result"}
+  vcard_get {jid}                           -> {"event": "vcard", "fn": ..., "xml": "<iq .../>"}
   iq {type, to?, xml}                       -> {"event": "result", "xml": "<iq .../>"}
   quit                                      -> disconnects, exits 0
 Failed iqs answer {"event": "iq_error", "condition": ..., "text": ...}.
@@ -117,14 +117,11 @@ class Peer(slixmpp.ClientXMPP):
             elif op == "vcard_set":
                 vcard = self["xep_0054"].make_vcard()
                 vcard["FN"] = cmd.get("fn", "")
-                if cmd.get("nickname"):
-                    vcard["NICKNAME"] = cmd["nickname"]
                 await self["xep_0054"].publish_vcard(vcard, timeout=10)
                 emit("result", tag=tag)
             elif op == "vcard_get":
                 iq = await self["xep_0054"].get_vcard(cmd.get("jid"), cached=False, local=False, timeout=10)
-                v = iq["vcard_temp"]
-                emit("vcard", tag=tag, fn=v["FN"], nickname=v["NICKNAME"])
+                emit("vcard", tag=tag, fn=iq["vcard_temp"]["FN"], xml=str(iq))
             elif op == "iq":
                 iq = self.make_iq(itype=cmd["type"], ito=cmd.get("to"))
                 iq.xml.append(ET.fromstring(cmd["xml"]))

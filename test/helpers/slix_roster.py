@@ -18,7 +18,7 @@ XEP-0237) and sends initial presence, then follows JSON commands on stdin, one p
 and prints one JSON object per line for what happens:
 
   {"event": "session_start", "jid": "...", "features": [...]}
-  {"event": "roster", "ver": "...", "xml": "<iq .../>", "items": {...}}   (result of a roster get)
+  {"event": "roster", "ver": "...", "xml": "<iq .../>", "items": {...}}   (result of a roster get, as received)
   {"event": "roster_push", "xml": "<iq .../>", "items": {...}}            (after each roster push)
   {"event": "presence", "xml": "<presence .../>"}                         (every presence received)
   {"event": "iq", "xml": "<iq type='result|error' .../>"}                 (every iq result or error)
@@ -35,8 +35,6 @@ from pathlib import Path
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
-from slixmpp.xmlstream.handler import Callback
-from slixmpp.xmlstream.matcher import StanzaPath
 
 
 def emit(event, **fields):
@@ -52,9 +50,10 @@ class RosterPeer(slixmpp.ClientXMPP):
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("presence", lambda p: emit("presence", xml=str(p)))
         self.add_event_handler("roster_update", self.on_roster_update)
-        # Answers to iqs, also those sent as raw XML (which slixmpp itself would not wait for).
-        for t in ("result", "error"):
-            self.register_handler(Callback("iq " + t, StanzaPath("iq@type=" + t), lambda iq: emit("iq", xml=str(iq))))
+        # Iq answers as they arrived, before slixmpp's handlers touch them (reading iq['roster']
+        # adds an empty <query/> to the stanza object): also those to iqs sent as raw XML.
+        self.raw_results = {}
+        self.add_filter("in", self.on_incoming)
         self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_all_auth"))
         self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"]))
         self.add_event_handler("disconnected", lambda _=None: self.finish(5, "disconnected"))
@@ -85,6 +84,15 @@ class RosterPeer(slixmpp.ClientXMPP):
                              "name": item["name"], "groups": list(item["groups"])}
         return out
 
+    def on_incoming(self, stanza):
+        if stanza.name == "iq" and stanza["type"] in ("result", "error"):
+            raw = str(stanza)
+            self.raw_results[stanza["id"]] = raw
+            if len(self.raw_results) > 100:
+                self.raw_results.pop(next(iter(self.raw_results)))
+            emit("iq", xml=raw)
+        return stanza
+
     def on_roster_update(self, iq):
         # Fired for roster results and pushes; slixmpp's own handler runs first (registered earlier).
         if iq["type"] == "set":
@@ -92,7 +100,7 @@ class RosterPeer(slixmpp.ClientXMPP):
 
     async def get_roster_event(self):
         iq = await self.get_roster()
-        emit("roster", ver=self.client_roster.version, xml=str(iq), items=self.roster_items())
+        emit("roster", ver=self.client_roster.version, xml=self.raw_results.get(iq["id"], str(iq)), items=self.roster_items())
 
     async def on_session_start(self, _event):
         if self.args.auto_authorize == "none":

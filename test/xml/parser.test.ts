@@ -223,6 +223,7 @@ describe('refusals (RFC 6120 §11.1, XML 1.0, Namespaces in XML)', () => {
     ['processing instruction in a stanza', `${HEADER}<message><?php x ?></message>`, 'restricted-xml'],
     ['processing instruction between stanzas', `${HEADER}<?xml version='1.0'?>`, 'restricted-xml'],
     ['processing instruction at the start', `<?xml-stylesheet href='a'?>${HEADER}`, 'restricted-xml'],
+    ['short processing instruction at the start', `<?x?>${HEADER}`, 'restricted-xml'],
     ['undefined entity in text', `${HEADER}<message><body>&nbsp;</body></message>`, 'restricted-xml'],
     ['undefined entity in an attribute', `${HEADER}<message to='&foo;'/>`, 'restricted-xml'],
     ['character reference to NUL', `${HEADER}<message><body>&#0;</body></message>`, 'not-well-formed'],
@@ -380,6 +381,26 @@ describe('error discipline', () => {
     assert.throws(() => parser.write(`${HEADER}<presence/><presence/>`), /handler bug/);
     parser.write('<presence/>');
     assert.equal(stanzas, 1);
+  });
+
+  it('parses a write made from a handler after the current one, in order', () => {
+    const seen: string[] = [];
+    const parser = createStreamParser(
+      {
+        onStreamStart() {},
+        onStanza(el) {
+          seen.push(el.attrs.id);
+          if (el.attrs.id === '1') parser.write("<presence id='3'/>");
+        },
+        onStreamEnd() {},
+        onError(err) {
+          assert.fail(err.message);
+        },
+      },
+      defaultXmlLimits,
+    );
+    parser.write(`${HEADER}<presence id='1'/><presence id='2'/>`);
+    assert.deepEqual(seen, ['1', '2', '3']);
   });
 
   it('stops delivering when a handler ends the parser', () => {
