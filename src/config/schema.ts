@@ -41,6 +41,8 @@ export const s2sSchema = z.object({
   dialback_secret: z.string().optional().describe('Secret for dialback keys (XEP-0185); random per process when unset (set it when clustering)'),
   max_connections: z.number().int().positive().default(1000).describe('Most s2s connections (both directions) at once'),
   max_queue: z.number().int().positive().default(1000).describe('Stanzas queued per remote domain while its connection is set up'),
+  stanza_rate: z.number().positive().default(500).describe('Stanzas per second accepted on one incoming s2s stream before reading is throttled'),
+  stanza_burst: z.number().int().positive().default(2000).describe('Stanzas an incoming s2s stream may send at once before throttling starts'),
 }).strict();
 
 export const componentsSchema = z.object({

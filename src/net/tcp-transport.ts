@@ -140,6 +140,15 @@ export class TcpTransport implements Transport {
     return this.socket instanceof TLSSocket ? channelBinding(this.socket, type) : null;
   }
 
+  /** Stop reading from the socket for a while (rate limiting): TCP back-pressure reaches the peer. */
+  pauseFor(ms: number): void {
+    if (this.closed || this.socket.isPaused()) return;
+    this.socket.pause();
+    setTimeout(() => {
+      if (!this.closed) this.socket.resume();
+    }, ms).unref();
+  }
+
   onData(cb: (chunk: Buffer) => void): void {
     this.dataCb = cb;
   }

@@ -12,6 +12,7 @@ import { StreamError } from '../stream/framing.ts';
 import { dialbackKey, keysEqual, NS_DB, NS_DB_FEATURE } from './dialback.ts';
 import { XmlConn } from './xml-conn.ts';
 import { certMatchesDomain } from './certs.ts';
+import { TokenBucket } from '../net/token-bucket.ts';
 
 export interface InboundDeps {
   config: Config;
@@ -34,9 +35,11 @@ export class InboundStream {
   readonly authorized = new Map<string, Set<string>>();
   private saslDone = false;
   private readonly log: Logger;
+  private readonly bucket: TokenBucket;
 
   constructor(transport: TcpTransport, directTls: boolean, private readonly deps: InboundDeps) {
     this.secured = directTls;
+    this.bucket = new TokenBucket(deps.config.s2s.stanza_rate, deps.config.s2s.stanza_burst);
     this.log = deps.log.child({ conn: transport.id, listener: 's2s_in', ip: transport.remoteAddress });
     this.conn = new XmlConn(transport, deps.config.limits, {
       onHeader: (attrs, name) => this.onHeader(attrs, name),
@@ -148,6 +151,9 @@ export class InboundStream {
   }
 
   private onStanza(el: Element): void {
+    // Per-peer rate limit: past the burst, stop reading for a while instead of dropping stanzas.
+    const wait = this.bucket.take();
+    if (wait > 0) this.conn.transport.pauseFor(wait);
     const from = tryParseJid(el.attrs.from ?? '');
     const to = tryParseJid(el.attrs.to ?? '');
     if (!from || !to) throw new StreamError('improper-addressing');

@@ -137,8 +137,12 @@ export interface ArchiveQuery {
   backwards?: boolean;
   /** Most items on the page; 0 returns none (count only). */
   limit: number;
-  /** Also compute the size of the result set and the position of the page in it (XEP-0059 count / index). */
-  count?: boolean;
+  /**
+   * Also count the result set and the page's position in it (XEP-0059 <count/>, <first index/>),
+   * but only when the result set holds at most this many messages: counting walks the index, so
+   * larger sets get no count (XEP-0059 §2.6 allows omitting it). 0 or absent: never count.
+   */
+  countLimit?: number;
 }
 
 export interface ArchivePage {
@@ -146,8 +150,9 @@ export interface ArchivePage {
   items: ArchivedMessage[];
   /** True when no matching item lies beyond the page in the direction of the query. */
   complete: boolean;
+  /** Size of the result set, when it was counted (see countLimit). */
   count?: number;
-  /** Index in the result set of items[0]. */
+  /** Index in the result set of items[0], when counted. */
   firstIndex?: number;
   /** Ids named by the query (bounds, cursors, ids) that are not in this archive: the caller answers item-not-found. */
   unknownIds: string[];

@@ -5,6 +5,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { skipUnless } from '../helpers/services.ts';
+import { startSlixOps } from '../helpers/slix-ops.ts';
 import { becomeAvailable, connectXmppjs, disconnect, expectNoStanza, expectStanza, nextId, send, sync, type Client } from '../helpers/xmppjs.ts';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -166,5 +168,34 @@ describe('XEP-0191 blocking command', () => {
     await send(bob, `<presence><status>changed</status></presence>`);
     await sync(bob, d);
     await expectNoStanza(alice, `<presence from="${bob.jid}"><status>changed</status></presence>`, 300);
+  });
+
+  test('slixmpp: gets block and unblock pushes, its blocked sender bounces, its own message to them fails, unblock restores delivery', { skip: skipUnless('slixmpp') }, async () => {
+    const slix = await startSlixOps({ port: server.ports.c2s, jid: `bob@${d}`, password: 'bob-secret' });
+    try {
+      await slix.request({ op: 'presence', priority: 1 });
+      assert.deepEqual((await slix.request({ op: 'blocklist' })).items, [], slix.transcript());
+      const other = await login('bob', 'other'); // an @xmpp/client resource of the same account blocks
+      await block(other, `alice@${d}`);
+      assert.deepEqual((await slix.waitForEvent('blocked')).items, [`alice@${d}`], slix.transcript());
+
+      const alice = await login('alice');
+      await send(alice, `<message to="bob@${d}" type="chat" id="slix-blocked"><body>blocked words</body></message>`);
+      await expectStanza(alice, `<message type="error" id="slix-blocked"><error type="cancel"><service-unavailable xmlns="${STANZAS}"/></error></message>`);
+
+      await slix.request({ op: 'message', to: `alice@${d}`, body: 'to someone I blocked' });
+      const bounced = await slix.waitForEvent('message', 5000, (e) => e.type === 'error');
+      assert.equal(bounced.error, 'not-acceptable', slix.transcript());
+      assert.equal(bounced.from, `alice@${d}`);
+      assert.ok(!slix.events.some((e) => e.event === 'message' && e.body === 'blocked words'), slix.transcript());
+
+      assert.equal((await slix.request({ op: 'unblock', jids: [`alice@${d}`] })).event, 'result', slix.transcript());
+      assert.deepEqual((await slix.waitForEvent('unblocked')).items, [`alice@${d}`], slix.transcript());
+      await send(alice, `<message to="bob@${d}" type="chat" id="slix-free"><body>free again</body></message>`);
+      const got = await slix.waitForEvent('message', 5000, (e) => e.body === 'free again');
+      assert.equal(got.from, String(alice.jid));
+    } finally {
+      await slix.quit();
+    }
   });
 });

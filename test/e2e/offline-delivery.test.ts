@@ -7,6 +7,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Element } from 'ltx';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { skipUnless } from '../helpers/services.ts';
+import { startSlixOps } from '../helpers/slix-ops.ts';
 import { becomeAvailable, connectXmppjs, disconnect, expectNoStanza, expectStanza, received, send, sync, type Client } from '../helpers/xmppjs.ts';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -122,5 +124,26 @@ describe('XEP-0160 offline messages', () => {
     await expectNoStanza(dave, `<message id="neg"/>`, 300);
     await becomeAvailable(dave, d, 0);
     await expectStanza(dave, `<message id="neg"><body>for later</body><delay xmlns="${DELAY}" from="${d}"/></message>`);
+  });
+
+  test('slixmpp: messages stored while it was offline arrive in order, with XEP-0203 delay, after its presence', { skip: skipUnless('slixmpp') }, async () => {
+    const alice = await login('alice');
+    for (const n of [1, 2, 3]) await send(alice, `<message to="bob@${d}" type="chat" id="slix-${n}"><body>slix order ${n}</body></message>`);
+    await sync(alice, d);
+    await expectNoStanza(alice, `<message type="error"/>`, 200);
+    const bob = await startSlixOps({ port: server.ports.c2s, jid: `bob@${d}`, password: 'bob-secret' });
+    try {
+      await bob.request({ op: 'presence', priority: 0 });
+      const got = [];
+      for (let i = 0; i < 3; i++) got.push(await bob.waitForEvent('message', 5000, (e) => String(e.body).startsWith('slix order')));
+      assert.deepEqual(got.map((e) => e.body), ['slix order 1', 'slix order 2', 'slix order 3'], bob.transcript());
+      for (const e of got) {
+        assert.equal(e.delay_from, d, bob.transcript());
+        assert.ok(typeof e.delay_stamp === 'string' && !Number.isNaN(Date.parse(e.delay_stamp)), bob.transcript());
+        assert.equal(e.from, String(alice.jid));
+      }
+    } finally {
+      await bob.quit();
+    }
   });
 });

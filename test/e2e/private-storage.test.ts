@@ -4,6 +4,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { skipUnless } from '../helpers/services.ts';
+import { startSlixOps } from '../helpers/slix-ops.ts';
 import { connectXmppjs, disconnect, expectStanza, nextId, send, sync, type Client } from '../helpers/xmppjs.ts';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -115,5 +117,25 @@ describe('XEP-0049 private XML storage', () => {
     await sync(hamlet, d);
     const kept = await request(hamlet, 'get', `<big xmlns="urn:example:big"/>`);
     assert.equal(kept.getChild('query', PRIVATE)!.getChildElements()[0].getText(), 'small');
+  });
+
+  test('slixmpp: stores and reads private XML that @xmpp/client sees too; another account\'s is forbidden', { skip: skipUnless('slixmpp') }, async () => {
+    const hamlet = await login('hamlet');
+    await request(hamlet, 'set', `<bm xmlns="urn:example:shared">from xmpp.js</bm>`);
+    const slix = await startSlixOps({ port: server.ports.c2s, jid: `hamlet@${d}`, password: 'hamlet-secret' });
+    try {
+      const set = await slix.request({ op: 'iq', type: 'set', xml: `<query xmlns="${PRIVATE}"><notes xmlns="urn:example:slix"><note>from slixmpp</note></notes></query>` });
+      assert.equal(set.event, 'result', slix.transcript());
+      const get = await slix.request({ op: 'iq', type: 'get', xml: `<query xmlns="${PRIVATE}"><bm xmlns="urn:example:shared"/></query>` });
+      assert.equal(get.event, 'result', slix.transcript());
+      assert.match(String(get.xml), /from xmpp\.js/);
+      const theirs = await slix.request({ op: 'iq', type: 'get', to: `macbeth@${d}`, xml: `<query xmlns="${PRIVATE}"><bm xmlns="urn:example:shared"/></query>` });
+      assert.equal(theirs.event, 'iq_error', slix.transcript());
+      assert.equal(theirs.condition, 'forbidden');
+    } finally {
+      await slix.quit();
+    }
+    const back = await request(hamlet, 'get', `<notes xmlns="urn:example:slix"/>`);
+    assert.equal(back.getChild('query', PRIVATE)!.getChild('notes', 'urn:example:slix')!.getChildText('note'), 'from slixmpp');
   });
 });

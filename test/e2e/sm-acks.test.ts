@@ -8,6 +8,7 @@ import { RawXmpp, streamErrorCondition } from '../helpers/raw.ts';
 import { NS_SM, lastElement, requestAck, smClient, waitForCounted } from '../helpers/sm-raw.ts';
 import { streamElements } from '../helpers/stream-elements.ts';
 import { hasServerFeature } from '../helpers/disco-probe.ts';
+import { smOf, waitSmEnabled } from '../helpers/xmppjs-sm.ts';
 import { connectXmppjs, disconnect, expectStanza, send, sync, type Client } from '../helpers/xmppjs.ts';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -152,11 +153,13 @@ describe('XEP-0198 acks', () => {
     const a = await alice();
     const b = await connectXmppjs({ port: server.ports.c2s, domain: d, username: 'bob', password: 'bob-secret', resource: 'xmppjs' });
     clients.push(b);
-    const sm = (b as unknown as { streamManagement: { enabled: boolean; id: string } }).streamManagement;
-    assert.equal(sm.enabled, true, '@xmpp/client enabled stream management');
-    assert.ok(sm.id, 'with resumption');
+    await waitSmEnabled(b);
     for (let i = 0; i < 8; i++) await send(a, `<message to='bob@${d}/xmppjs' type='chat' id='x${i}'><body>${i}</body></message>`);
     for (let i = 0; i < 8; i++) await expectStanza(b, `<message id='x${i}'/>`);
     await sync(b, d);
+    // The client's own bookkeeping agrees with the server's acks: nothing it sent is left unacknowledged.
+    const deadline = Date.now() + 3000;
+    while (smOf(b).outbound_q.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(smOf(b).outbound_q.length, 0, 'the server acknowledged every stanza @xmpp/client sent');
   });
 });

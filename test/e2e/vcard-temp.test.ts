@@ -7,6 +7,8 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { skipUnless } from '../helpers/services.ts';
+import { startSlixOps } from '../helpers/slix-ops.ts';
 import { RawXmpp, streamErrorCondition } from '../helpers/raw.ts';
 import { becomeAvailable, connectXmppjs, disconnect, expectStanza, nextId, send, sync, type Client } from '../helpers/xmppjs.ts';
 
@@ -125,5 +127,23 @@ describe('XEP-0054 vcard-temp', () => {
     const p = await expectStanza(romeo, `<presence id="own-x" from="${juliet.jid}"/>`);
     assert.equal(p.getChildren('x', 'vcard-temp:x:update').length, 1);
     assert.equal(p.getChild('x', 'vcard-temp:x:update')!.getChildElements().length, 0);
+  });
+
+  test('slixmpp: publishes a vCard @xmpp/client reads, and reads theirs; a missing one is <service-unavailable/>', { skip: skipUnless('slixmpp') }, async () => {
+    const juliet = await login('juliet');
+    await vcardIq(juliet, 'set', '<FN>Juliet via xmpp.js</FN>');
+    const slix = await startSlixOps({ port: server.ports.c2s, jid: `romeo@${d}`, password: 'romeo-secret' });
+    try {
+      assert.equal((await slix.request({ op: 'vcard_set', fn: 'Romeo via slixmpp' })).event, 'result', slix.transcript());
+      const theirs = await slix.request({ op: 'vcard_get', jid: `juliet@${d}` });
+      assert.equal(theirs.fn, 'Juliet via xmpp.js', slix.transcript());
+      const missing = await slix.request({ op: 'vcard_get', jid: `nobody@${d}` });
+      assert.equal(missing.event, 'iq_error', slix.transcript());
+      assert.equal(missing.condition, 'service-unavailable');
+    } finally {
+      await slix.quit();
+    }
+    const romeo = await vcardIq(juliet, 'get', '', `romeo@${d}`);
+    assert.equal(romeo.getChild('vCard', VCARD)!.getChildText('FN'), 'Romeo via slixmpp');
   });
 });

@@ -126,7 +126,8 @@ class Peer(slixmpp.ClientXMPP):
                 data = base64.b64decode(cmd["b64"])
                 await self["xep_0084"].publish_avatar(data, timeout=10)
                 item_id = hashlib.sha1(data).hexdigest()
-                info = {"id": item_id, "type": cmd["type"], "bytes": len(data), "width": cmd.get("width", ""), "height": cmd.get("height", "")}
+                # slixmpp's MetaData.add_info wants strings (an int stalls the publish).
+                info = {"id": item_id, "type": cmd["type"], "bytes": len(data), "width": str(cmd.get("width", "")), "height": str(cmd.get("height", ""))}
                 await self["xep_0084"].publish_avatar_metadata(info, timeout=10)
                 emit("result", tag=tag, id=item_id)
             elif op == "retrieve_avatar":

@@ -20,15 +20,16 @@ export interface Enabled {
 }
 
 /** Log in, bind, and (unless enable = false) enable stream management. */
-export async function smClient(opts: SmLogin & { enable?: boolean; resume?: boolean }): Promise<{ raw: RawXmpp; enabled: Enabled }> {
+export async function smClient(opts: SmLogin & { enable?: boolean; resume?: boolean; max?: number }): Promise<{ raw: RawXmpp; enabled: Enabled }> {
   const raw = await RawXmpp.login({ ...opts, bind: true });
   if (opts.enable === false) return { raw, enabled: {} };
-  const enabled = await enableSm(raw, opts.resume ?? true);
+  const enabled = await enableSm(raw, opts.resume ?? true, opts.max);
   return { raw, enabled };
 }
 
-export async function enableSm(raw: RawXmpp, resume = true): Promise<Enabled> {
-  raw.write(`<enable xmlns='${NS_SM}'${resume ? " resume='true'" : ''}/>`);
+/** max: the client's preferred resumption time in seconds (§3). */
+export async function enableSm(raw: RawXmpp, resume = true, max?: number): Promise<Enabled> {
+  raw.write(`<enable xmlns='${NS_SM}'${resume ? " resume='true'" : ''}${max ? ` max='${max}'` : ''}/>`);
   const reply = await raw.waitFor(/<enabled[^>]*\/>|<enabled[^>]*>[\s\S]*?<\/enabled>|<failed[\s\S]*?(\/>|<\/failed>)/);
   const el = lastElement(raw, 'enabled');
   if (!el) throw new Error(`stream management was not enabled: ${reply}`);

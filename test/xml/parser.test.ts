@@ -325,10 +325,9 @@ describe('limits (RFC 6120 §13.12) → policy-violation', () => {
   });
 
   it('refuses a 10 MiB stanza written at once after parsing little of it', () => {
-    const big = Buffer.alloc(10 * 1024 * 1024, 'a');
-    const started = process.hrtime.bigint();
+    // Past the first MiB the bytes are not even UTF-8: reaching them would say unsupported-encoding.
+    const big = Buffer.alloc(10 * 1024 * 1024, 0xff).fill('a', 0, 1024 * 1024);
     assert.equal(errorOf([HEADER, '<message><body>', big]), 'policy-violation');
-    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 1000, 'quick');
   });
 
   it('applies the size limit to the stream header too', () => {

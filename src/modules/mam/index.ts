@@ -1,7 +1,7 @@
 // XEP-0313 Message Archive Management (urn:xmpp:mam:2 and #extended) for user archives, with
 // XEP-0441 preferences, XEP-0359 stanza ids and XEP-0059 paging.
 // Config: [modules.mam] default_policy, retention_days, retention_interval, retention_batch_size,
-//   default_page_size, max_page_size, rsm_count, max_pref_jids.
+//   default_page_size, max_page_size, rsm_count_limit, max_pref_jids.
 // Features (account): urn:xmpp:mam:2, urn:xmpp:mam:2#extended, urn:xmpp:sid:0.
 // Iq (own bare JID): set <query/> (results as messages, then <fin/>), get <query/> (the form),
 //   get <metadata/>, get/set <prefs/>.
@@ -39,7 +39,7 @@ export default defineModule({
     retention_batch_size: z.number().int().min(1).max(100_000).default(1000).describe('Messages deleted per transaction by a retention run'),
     default_page_size: z.number().int().min(1).max(1000).default(50).describe('Results per page when a query gives no RSM max'),
     max_page_size: z.number().int().min(1).max(1000).default(250).describe('Most results per page (and ids per query), whatever a query asks'),
-    rsm_count: z.boolean().default(true).describe('Send RSM count and first index with every page: one indexed COUNT each (see bench/mam.ts for the cost)'),
+    rsm_count_limit: z.number().int().min(0).default(10_000).describe('Send RSM count and first index only for result sets of at most this many messages: counting walks the index (about 0.2 s per million messages, see bench/mam.ts), so larger sets get none, as XEP-0059 allows; 0 never counts'),
     max_pref_jids: z.number().int().min(0).max(100_000).default(1000).describe('Most JIDs in each of the always/never preference lists'),
   }).strict(),
   start(ctx) {
@@ -73,7 +73,7 @@ export default defineModule({
       },
       onArchived: (direction) => archivedTotal.inc({ direction }),
     });
-    const limits: QueryLimits = { defaultPageSize: Math.min(o.default_page_size, o.max_page_size), maxPageSize: o.max_page_size, count: o.rsm_count };
+    const limits: QueryLimits = { defaultPageSize: Math.min(o.default_page_size, o.max_page_size), maxPageSize: o.max_page_size, countLimit: o.rsm_count_limit };
     const query = async (owner: Jid, payload: Element, opts: { to: Jid; send: (m: Element) => void }) => {
       const { messages, fin } = await timed('query', () => runQuery(payload, { store: ctx.storage.archive, owner: owner.bare(), to: opts.to }, limits));
       for (const m of messages) opts.send(m);

@@ -15,8 +15,8 @@ export interface QueryLimits {
   defaultPageSize: number;
   /** Largest page served, whatever the client asks (XEP-0313 §4.3.1 lets the server cap it). */
   maxPageSize: number;
-  /** Compute RSM <count/> and <first index/> (one indexed COUNT each). */
-  count: boolean;
+  /** Send RSM <count/> and <first index/> for result sets of at most this many messages (0: never). */
+  countLimit: number;
 }
 
 export interface QueryTarget {
@@ -63,7 +63,7 @@ export async function runQuery(payload: Element, target: QueryTarget, limits: Qu
     pageBefore: rsm?.before || undefined,
     backwards,
     limit,
-    count: limits.count || limit === 0,
+    countLimit: limits.countLimit,
   });
   // §4.1.4 and §4.3.2: an id the archive does not hold is item-not-found.
   if (page.unknownIds.length > 0) throw new StanzaError('item-not-found', `No message with id ${page.unknownIds[0]} in this archive`);

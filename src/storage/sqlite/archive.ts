@@ -206,7 +206,8 @@ export class SqliteArchive implements ArchiveStore {
   async query(o: ArchiveOwner, q: ArchiveQuery): Promise<ArchivePage> {
     const owner = this.ownerId(o, false);
     const named = [q.afterId, q.beforeId, q.pageAfter, q.pageBefore, ...(q.ids ?? [])].filter((x): x is string => x !== undefined);
-    if (owner === undefined) return { items: [], complete: true, count: q.count ? 0 : undefined, unknownIds: named };
+    const counted = (q.countLimit ?? 0) > 0 ? 0 : undefined;
+    if (owner === undefined) return { items: [], complete: true, count: counted, unknownIds: named };
     const unknownIds: string[] = [];
     const key = (id: string): number => {
       const k = this.keyOf(owner, id);
@@ -242,7 +243,7 @@ export class SqliteArchive implements ArchiveStore {
       }
     }
     if (idKeys) {
-      if (idKeys.length === 0) return { items: [], complete: true, count: q.count ? 0 : undefined, unknownIds };
+      if (idKeys.length === 0) return { items: [], complete: true, count: counted, unknownIds };
       where.push(`key IN (${idKeys.map(() => '?').join(', ')})`);
       params.push(...idKeys);
     }
@@ -254,11 +255,15 @@ export class SqliteArchive implements ArchiveStore {
     if (!complete) rows.length = q.limit;
     if (q.backwards) rows.reverse();
     const page: ArchivePage = { items: rows.map(toMessage), complete, unknownIds };
-    if (q.count) {
-      const countSql = `SELECT COUNT(*) FROM archive_messages WHERE ${filter} AND key BETWEEN ? AND ?`;
-      const counter = this.prepared(countSql).pluck();
-      page.count = counter.get(...params, lo, hi) as number;
-      if (rows.length > 0) page.firstIndex = counter.get(...params, lo, rows[0].key - 1) as number;
+    const cap = Math.min(q.countLimit ?? 0, Number.MAX_SAFE_INTEGER - 1);
+    if (cap > 0) {
+      // Bounded counts: at most cap + 1 index entries are read, however large the archive.
+      const counter = this.prepared(`SELECT COUNT(*) FROM (SELECT 1 FROM archive_messages WHERE ${filter} AND key BETWEEN ? AND ? LIMIT ?)`).pluck();
+      const count = counter.get(...params, lo, hi, cap + 1) as number;
+      if (count <= cap) {
+        page.count = count;
+        if (rows.length > 0) page.firstIndex = counter.get(...params, lo, rows[0].key - 1, cap + 1) as number;
+      }
     }
     return page;
   }

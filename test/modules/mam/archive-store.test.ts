@@ -100,7 +100,7 @@ describe('archive store: paging', () => {
 
   test('backwards from the end, then with before, in chronological order per page', async () => {
     const { archive } = await filled();
-    const last = await archive.query(juliet, { limit: 3, backwards: true, count: true });
+    const last = await archive.query(juliet, { limit: 3, backwards: true, countLimit: 1000 });
     assert.deepEqual(bodies(last.items), [4, 5, 6]);
     assert.equal(last.complete, false);
     assert.equal(last.count, 7);
@@ -118,7 +118,7 @@ describe('archive store: paging', () => {
     assert.deepEqual(bodies((await archive.query(juliet, { limit: 10, with: 'romeo@montague.lit' })).items), [0, 2, 4, 6]);
     assert.deepEqual(bodies((await archive.query(juliet, { limit: 10, with: 'romeo@montague.lit/orchard' })).items), [0, 2, 4, 6]);
     assert.deepEqual(bodies((await archive.query(juliet, { limit: 10, with: 'romeo@montague.lit/balcony' })).items), []);
-    const page = await archive.query(juliet, { limit: 10, with: 'nurse@capulet.lit', count: true });
+    const page = await archive.query(juliet, { limit: 10, with: 'nurse@capulet.lit', countLimit: 1000 });
     assert.deepEqual(bodies(page.items), [1, 3, 5]);
     assert.equal(page.count, 3);
     assert.equal(page.items[0].with, 'nurse@capulet.lit');
@@ -126,7 +126,7 @@ describe('archive store: paging', () => {
 
   test('start and end are inclusive times', async () => {
     const { archive, t0 } = await filled();
-    const page = await archive.query(juliet, { limit: 10, start: t0 + 2000, end: t0 + 4000, count: true });
+    const page = await archive.query(juliet, { limit: 10, start: t0 + 2000, end: t0 + 4000, countLimit: 1000 });
     assert.deepEqual(bodies(page.items), [1, 2, 3]);
     assert.equal(page.count, 3);
     assert.equal(page.firstIndex, 0);
@@ -134,7 +134,7 @@ describe('archive store: paging', () => {
 
   test('after-id and before-id narrow the result set; ids picks messages', async () => {
     const { archive, ids } = await filled();
-    const between = await archive.query(juliet, { limit: 10, afterId: ids[1], beforeId: ids[5], count: true });
+    const between = await archive.query(juliet, { limit: 10, afterId: ids[1], beforeId: ids[5], countLimit: 1000 });
     assert.deepEqual(bodies(between.items), [2, 3, 4]);
     assert.equal(between.count, 3);
     const picked = await archive.query(juliet, { limit: 10, ids: [ids[5], ids[0]] });
@@ -143,11 +143,11 @@ describe('archive store: paging', () => {
 
   test('count and index describe the page within the result set', async () => {
     const { archive, ids } = await filled();
-    const page = await archive.query(juliet, { limit: 2, pageAfter: ids[2], count: true });
+    const page = await archive.query(juliet, { limit: 2, pageAfter: ids[2], countLimit: 1000 });
     assert.deepEqual(bodies(page.items), [3, 4]);
     assert.equal(page.count, 7);
     assert.equal(page.firstIndex, 3);
-    const countOnly = await archive.query(juliet, { limit: 0, count: true });
+    const countOnly = await archive.query(juliet, { limit: 0, countLimit: 1000 });
     assert.deepEqual(countOnly.items, []);
     assert.equal(countOnly.count, 7);
     assert.equal(countOnly.complete, false);

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""slixmpp 1.8.3 driving XEP scenarios against Parley, using slixmpp's own plugins:
+
+  register  XEP-0077 (xep_0077): register in-band, then log in with the new account; optionally
+            change the password or cancel the registration afterwards.
+  carbons   XEP-0280 (xep_0280): enable carbons, optionally send messages, report the carbons.
+  adhoc     XEP-0050 (xep_0050) + XEP-0133 fields: list the server's commands, run one with a
+            filled-in form.
+
+Prints one JSON object per line (see test/helpers/slix-scenario.ts):
+  {"event": "registered"} / {"event": "register_error", "condition": ..., "code": ..., "text": ...}
+  {"event": "session_start", "jid": ...}
+  {"event": "password_changed"} / {"event": "cancelled"} / {"event": "iq_error", "condition": ...}
+  {"event": "carbons_enabled"} / {"event": "carbon", "direction": "received"|"sent", "from": ..., "to": ..., "inner_from": ..., "inner_to": ..., "body": ...}
+  {"event": "message", ...} / {"event": "commands", "nodes": [...]} / {"event": "form", "sessionid": ..., "fields": [...]}
+  {"event": "command_done", "status": ..., "notes": [...]} / {"event": "command_error", "condition": ...}
+  {"event": "stream_error", "condition": ...} / {"event": "failed_auth"} / {"event": "disconnected"} / {"event": "done"} / {"event": "timeout"}
+Logs in with PLAIN (over TLS): these scenarios are about the XEPs, not SASL.
+"""
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+
+def emit(event, **fields):
+    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
+    sys.stdout.flush()
+
+
+def iq_error_fields(e):
+    err = e.iq["error"]
+    return {"condition": err["condition"], "code": err.xml.get("code"), "text": err["text"], "type": err["type"]}
+
+
+class Peer(slixmpp.ClientXMPP):
+    def __init__(self, args):
+        super().__init__(args.jid, args.password)
+        self.args = args
+        self.finished = asyncio.get_event_loop().create_future()
+        self.carbons = 0
+        self.register_plugin("xep_0030")
+        self.register_plugin("xep_0004")
+        if args.scenario == "register":
+            self.register_plugin("xep_0066")
+            self.register_plugin("xep_0077")
+            self["xep_0077"].force_registration = False
+            self.add_event_handler("register", self.on_register)
+        if args.scenario == "carbons":
+            self.register_plugin("xep_0280")
+            self.add_event_handler("carbon_received", lambda m: self.on_carbon("received", m))
+            self.add_event_handler("carbon_sent", lambda m: self.on_carbon("sent", m))
+        if args.scenario == "adhoc":
+            self.register_plugin("xep_0050")
+        self.add_event_handler("session_start", self.on_session_start)
+        self.add_event_handler("message", self.on_message)
+        self.add_event_handler("failed_auth", lambda _=None: self.finish(2, "failed_auth"))
+        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
+        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
+        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
+
+    def finish(self, code, event, **fields):
+        if event:
+            emit(event, **fields)
+        if not self.finished.done():
+            self.finished.set_result(code)
+
+    async def get_dns_records(self, domain, port=None):
+        # Connect exactly where we were told: no SRV lookups, no resolving the domain.
+        return [(domain, self.args.host, self.args.port)]
+
+    async def on_register(self, _form):
+        resp = self.Iq()
+        resp["type"] = "set"
+        resp["register"]["username"] = self.boundjid.user
+        resp["register"]["password"] = self.password
+        try:
+            await resp.send(timeout=10)
+            emit("registered")
+        except IqError as e:
+            self.finish(6, "register_error", **iq_error_fields(e))
+            self.disconnect()
+        except IqTimeout:
+            self.finish(3, "register_error", condition="timeout")
+            self.disconnect()
+
+    async def on_session_start(self, _event):
+        emit("session_start", jid=str(self.boundjid))
+        a = self.args
+        try:
+            if a.presence:
+                self.send_presence(ppriority=a.priority)
+            if a.scenario == "register":
+                await self.after_register()
+            elif a.scenario == "carbons":
+                await self["xep_0280"].enable(timeout=10)
+                emit("carbons_enabled")
+                for to in a.send_to:
+                    msg = self.make_message(mto=to, mbody=a.body, mtype="chat")
+                    if a.private:
+                        msg.enable("carbon_private")
+                    msg.send()
+                    emit("sent", to=to)
+                if self.carbons >= a.wait_carbons and not a.stay:
+                    self.finish(0, "done")
+            elif a.scenario == "adhoc":
+                await self.run_adhoc()
+        except IqError as e:
+            self.finish(7, "iq_error", **iq_error_fields(e))
+        except IqTimeout:
+            self.finish(3, "iq_error", condition="timeout")
+
+    async def after_register(self):
+        a = self.args
+        if a.change_password:
+            await self["xep_0077"].change_password(a.change_password, jid=self.boundjid.domain, timeout=10)
+            emit("password_changed")
+        if a.cancel:
+            await self["xep_0077"].cancel_registration(jid=self.boundjid.domain, timeout=10)
+            emit("cancelled")
+            return  # the server now ends the stream with not-authorized
+        if not a.stay:
+            self.finish(0, "done")
+
+    async def run_adhoc(self):
+        a = self.args
+        domain = self.boundjid.domain
+        items = await self["xep_0050"].get_commands(domain, timeout=10)
+        emit("commands", nodes=[i[1] for i in items["disco_items"]["items"]])
+        if not a.command:
+            return self.finish(0, "done")
+        try:
+            first = await self["xep_0050"].send_command(domain, a.command, timeout=10)
+        except IqError as e:
+            return self.finish(0, "command_error", **iq_error_fields(e))
+        cmd = first["command"]
+        form = cmd["form"]
+        emit("form", sessionid=cmd["sessionid"], status=cmd["status"], fields=list(form["fields"].keys()))
+        if cmd["status"] == "completed":
+            return self.finish(0, "command_done", status="completed", notes=[n[1] for n in cmd["notes"]], values=form.get_values())
+        reply = self["xep_0004"].make_form(ftype="submit")
+        for pair in a.field:
+            var, _, value = pair.partition("=")
+            reply.add_field(var=var, value=value)
+        try:
+            done = await self["xep_0050"].send_command(domain, a.command, action="complete", payload=reply, sessionid=cmd["sessionid"], timeout=10)
+        except IqError as e:
+            return self.finish(0, "command_error", **iq_error_fields(e))
+        dcmd = done["command"]
+        self.finish(0, "command_done", status=dcmd["status"], notes=[n[1] for n in dcmd["notes"]], values=dcmd["form"].get_values())
+
+    def on_carbon(self, direction, msg):
+        inner = msg["carbon_received"] if direction == "received" else msg["carbon_sent"]
+        self.carbons += 1
+        emit("carbon", direction=direction, **{"from": str(msg["from"]), "to": str(msg["to"]), "inner_from": str(inner["from"]), "inner_to": str(inner["to"]), "body": inner["body"]})
+        if self.carbons >= self.args.wait_carbons and self.sessionstarted and not self.args.stay:
+            self.finish(0, "done")
+
+    def on_message(self, msg):
+        # Carbons are reported by on_carbon; here only plain messages.
+        if msg.xml.find("{urn:xmpp:carbons:2}received") is not None or msg.xml.find("{urn:xmpp:carbons:2}sent") is not None:
+            return
+        emit("message", **{"from": str(msg["from"]), "to": str(msg["to"]), "type": msg["type"], "body": msg["body"]})
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scenario", choices=["register", "carbons", "adhoc"])
+    p.add_argument("--jid", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--ca", required=True)
+    p.add_argument("--resource")
+    p.add_argument("--presence", action="store_true")
+    p.add_argument("--priority", type=int, default=0)
+    p.add_argument("--stay", action="store_true", help="do not finish on success; wait to be disconnected or killed")
+    p.add_argument("--change-password")
+    p.add_argument("--cancel", action="store_true")
+    p.add_argument("--send-to", action="append", default=[])
+    p.add_argument("--body", default="hello")
+    p.add_argument("--private", action="store_true", help="mark sent messages <private/> (XEP-0280 §7)")
+    p.add_argument("--wait-carbons", type=int, default=0)
+    p.add_argument("--command")
+    p.add_argument("--field", action="append", default=[], help="var=value for the command form (repeatable)")
+    p.add_argument("--timeout", type=float, default=20.0)
+    p.add_argument("--debug", action="store_true")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
+    if args.resource:
+        args.jid = f"{args.jid}/{args.resource}"
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    xmpp = Peer(args)
+    xmpp.ca_certs = Path(args.ca)
+    xmpp["feature_mechanisms"].use_mech = "PLAIN"
+    xmpp.reconnect_max_attempts = 0
+    xmpp.connect((args.host, args.port), force_starttls=True)
+
+    async def run():
+        try:
+            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
+        except asyncio.TimeoutError:
+            emit("timeout", seconds=args.timeout)
+            return 3
+
+    code = loop.run_until_complete(run())
+    if code == 0:
+        xmpp.disconnect(wait=1.0)
+        try:
+            loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
+        except Exception:
+            pass
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()
