@@ -17,6 +17,10 @@ export const c2sSchema = z.object({
   idle_timeout: z.number().int().positive().default(600).describe('Seconds without any traffic before a connection is closed'),
   keepalive_interval: z.number().int().min(0).default(60).describe('Seconds between whitespace keepalives sent on idle streams (0 disables)'),
   max_outbound_queue_bytes: z.number().int().positive().default(4 * 1024 * 1024).describe('Bytes buffered for a slow reader before it is disconnected with policy-violation'),
+  max_connections: z.number().int().positive().default(50_000).describe('Most client connections at once (all listeners)'),
+  max_connections_per_ip: z.number().int().positive().default(200).describe('Most client connections at once from one IPv4 address or IPv6 /64'),
+  connection_rate_per_ip: z.number().positive().default(50).describe('New client connections per second allowed from one address (token bucket rate)'),
+  connection_burst_per_ip: z.number().int().positive().default(200).describe('New client connections one address may open at once before the rate applies'),
 }).strict();
 
 export const limitsSchema = z.object({

@@ -9,6 +9,8 @@ import { HttpRoutes } from '../http/routes.ts';
 import { startHttp } from '../http/server.ts';
 import { loadTls, type LoadedTls } from '../net/certs.ts';
 import { listenTcp } from '../net/listeners.ts';
+import { ConnectionGuard } from '../net/connection-guard.ts';
+import { AuthThrottle } from '../accounts/auth-throttle.ts';
 import { websocketUpgrade } from '../net/websocket-transport.ts';
 import type { Transport } from '../net/transport.ts';
 import { createLogger, type Logger } from '../observability/log.ts';
@@ -36,6 +38,7 @@ export class Server {
   readonly services = new ServiceRegistry();
   readonly http = new HttpRoutes();
   readonly startedAt = Date.now();
+  readonly authThrottle = new AuthThrottle();
   storage!: Storage;
   accounts!: Accounts;
   tls!: LoadedTls;
@@ -74,8 +77,15 @@ export class Server {
     this.modules = await startModules(this);
     const tlsOpts = { secureContext: this.tls.secureContext, minVersion: c.tls.min_version };
     const onTransport = (t: Transport) => this.acceptClient(t);
-    if (c.c2s.port) this.listeners.push(...(await listenTcp({ name: 'c2s', port: c.c2s.port, interfaces: c.c2s.interfaces, directTls: false }, tlsOpts, onTransport)));
-    if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport)));
+    const admission = {
+      guard: new ConnectionGuard({ maxTotal: c.c2s.max_connections, maxPerIp: c.c2s.max_connections_per_ip, ratePerIp: c.c2s.connection_rate_per_ip, burstPerIp: c.c2s.connection_burst_per_ip }),
+      onRefused: (listener: string, reason: string, ip: string) => {
+        this.metrics.connectionsRefused.inc({ listener, reason });
+        this.log.warn({ listener, reason, ip }, 'connection refused by admission limits');
+      },
+    };
+    if (c.c2s.port) this.listeners.push(...(await listenTcp({ name: 'c2s', port: c.c2s.port, interfaces: c.c2s.interfaces, directTls: false }, tlsOpts, onTransport, admission)));
+    if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport, admission)));
     if (c.s2s.enabled) {
       const ca = this.tls.s2sCa;
       const s2sTls = { secureContext: this.tls.s2sContext, minVersion: c.tls.min_version, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, ca) };
@@ -98,6 +108,7 @@ export class Server {
       accounts: this.accounts,
       log: this.log,
       metrics: this.metrics,
+      authThrottle: this.authThrottle,
     });
     this.streams.add(s);
     t.onClose(() => this.streams.delete(s));

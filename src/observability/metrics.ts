@@ -8,6 +8,7 @@ export function createMetrics() {
   return {
     registry,
     connections: new client.Gauge({ name: 'parley_connections', help: 'Open connections by listener', labelNames: ['listener'] as const, ...opts }),
+    connectionsRefused: new client.Counter({ name: 'parley_connections_refused_total', help: 'Connections refused by admission limits', labelNames: ['listener', 'reason'] as const, ...opts }),
     connectionsTotal: new client.Counter({ name: 'parley_connections_total', help: 'Connections accepted by listener', labelNames: ['listener'] as const, ...opts }),
     sessions: new client.Gauge({ name: 'parley_sessions', help: 'Authenticated and bound client sessions', ...opts }),
     stanzasIn: new client.Counter({ name: 'parley_stanzas_in_total', help: 'Stanzas received by kind', labelNames: ['kind'] as const, ...opts }),

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/log.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Router } from '../router/router.ts';
 import type { StreamFeatures } from './features.ts';
+import type { AuthThrottle } from '../accounts/auth-throttle.ts';
 
 export interface C2SDeps {
   config: Config;
@@ -18,4 +19,6 @@ export interface C2SDeps {
   accounts: Accounts;
   log: Logger;
   metrics: Metrics;
+  /** Slows answers to repeated failed logins from one address (optional for tests/tools). */
+  authThrottle?: AuthThrottle;
 }

@@ -74,11 +74,14 @@ export class SaslNegotiation {
     if (step.kind === 'success') {
       if (step.authzid && step.authzid !== `${step.username}@${this.domain}`) return this.fail('invalid-authzid');
       this.deps.metrics.authSuccesses.inc({ mechanism: mechName });
+      this.deps.authThrottle?.succeeded(this.transport.remoteAddress);
       this.write(xml('success', { xmlns: NS.sasl }, step.data?.length ? step.data.toString('base64') : undefined));
       return { kind: 'success', username: this.deps.accounts.normaliseUsername(step.username, this.domain) };
     }
     this.deps.metrics.authFailures.inc({ mechanism: mechName });
-    this.log.info({ mechanism: mechName, condition: step.condition }, 'authentication failed');
+    const delay = this.deps.authThrottle?.failed(this.transport.remoteAddress) ?? 0;
+    this.log.info({ mechanism: mechName, condition: step.condition, delay_ms: delay }, 'authentication failed');
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return this.fail(step.condition, step.text);
   }
 

@@ -186,7 +186,7 @@ describe('parley start in an empty directory', () => {
       ].join('\n'),
     );
     proc = launchParley(['start'], { cwd: dir });
-    await proc.waitForLog(/"msg":"parley ready"/, 20_000);
+    await proc.waitForLog(/"msg":"parley ready"/, 60_000);
     const ca = join(dir, 'data/certs/parley.crt');
     assert.ok(existsSync(ca), `no generated certificate at ${ca}\n${proc.logs()}`);
 

@@ -170,6 +170,19 @@ describe('XEP-0191 blocking command', () => {
     await expectNoStanza(alice, `<presence from="${bob.jid}"><status>changed</status></presence>`, 300);
   });
 
+  test('messages stored offline from a JID blocked since are not delivered (§3.3 "MUST NOT deliver any XML stanzas")', async () => {
+    const alice = await login('alice');
+    await send(alice, `<message to="bob@${d}" type="chat" id="stored-then-blocked"><body>sent before the block</body></message>`);
+    await sync(alice, d);
+    const bob = await login('bob');
+    await block(bob, `alice@${d}`); // before any presence: the message is still in offline storage
+    await becomeAvailable(bob, d);
+    await expectNoStanza(bob, `<message id="stored-then-blocked"/>`, 500);
+    await unblock(bob, `alice@${d}`);
+    await becomeAvailable(bob, d, 1);
+    await expectNoStanza(bob, `<message id="stored-then-blocked"/>`, 300); // dropped, not kept for later
+  });
+
   test('slixmpp: gets block and unblock pushes, its blocked sender bounces, its own message to them fails, unblock restores delivery', { skip: skipUnless('slixmpp') }, async () => {
     const slix = await startSlixOps({ port: server.ports.c2s, jid: `bob@${d}`, password: 'bob-secret' });
     try {

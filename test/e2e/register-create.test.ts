@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Element } from 'ltx';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { RawXmpp, streamErrorCondition } from '../helpers/raw.ts';
-import { legacyRegister, preAuthStream, rawIq } from '../helpers/raw-iq.ts';
+import { legacyRegister, preAuthStream, rawIq, registerInBand } from '../helpers/raw-iq.ts';
 import { connectXmppjs, disconnect, loginFailure } from '../helpers/xmppjs.ts';
 
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -98,7 +98,7 @@ describe('XEP-0077 registration before authentication', () => {
   });
 
   test('a taken username: conflict with code 409, and the password is not echoed', async () => {
-    await open.adduser('romeo', 'montague-secret');
+    await registerInBand(open, 'romeo', 'montague-secret');
     const { raw } = await stream(open);
     const r = legacyRegister('Romeo', 'a rose by any other name');
     const reply = await rawIq(raw, r.xml, r.id);
@@ -122,7 +122,6 @@ describe('XEP-0077 registration before authentication', () => {
       const e = errorOf(reply);
       assert.equal(e.condition, 'not-acceptable', reply.toString());
       assert.equal(e.code, '406');
-      await loginFailure({ port: open.ports.c2s, domain: open.domain, username: 'emptypw', password: '', mechanism: 'PLAIN', timeoutMs: 5000 }).catch(() => undefined);
     });
   }
 

@@ -30,7 +30,6 @@ describe('slixmpp login', { skip: skipUnless('slixmpp') }, () => {
     port: extra.directTls ? server.ports.directTls : server.ports.c2s,
     jid: `alice@${server.domain}`,
     password: 'alice-secret',
-    timeoutSeconds: 20,
     ...extra,
   });
 
@@ -90,7 +89,7 @@ describe('slixmpp login', { skip: skipUnless('slixmpp') }, () => {
   // someone stripped it: the server must fail the exchange. Stock slixmpp sends 'y' whenever TLS gives
   // it binding data and the mechanism is not -PLUS, which is exactly this case.
   test('stock slixmpp forced to SCRAM-SHA-256 sends gs2 "y" and is refused as a downgrade', async () => {
-    const slix = runSlixmpp(alice({ mechanism: 'SCRAM-SHA-256', stockChannelBinding: true, timeoutSeconds: 10 }));
+    const slix = runSlixmpp(alice({ mechanism: 'SCRAM-SHA-256', stockChannelBinding: true }));
     try {
       const failed = await slix.waitForEvent('failed_auth');
       assert.equal(failed.condition, 'not-authorized', slix.transcript());
@@ -103,7 +102,7 @@ describe('slixmpp login', { skip: skipUnless('slixmpp') }, () => {
 
   for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512-PLUS']) {
     test(`${mechanism} with a wrong password: failed auth with <not-authorized/>`, async () => {
-      const slix = runSlixmpp(alice({ mechanism, password: 'not-her-password', timeoutSeconds: 10 }));
+      const slix = runSlixmpp(alice({ mechanism, password: 'not-her-password' }));
       try {
         const failed = await slix.waitForEvent('failed_auth');
         // RFC 6120 §6.5.10

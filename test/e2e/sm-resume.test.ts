@@ -23,7 +23,7 @@ describe('XEP-0198 resumption', () => {
   before(async () => {
     server = await startServer({ config: { modules: { sm: { resume_timeout: 60 } } } });
     d = server.domain;
-    await Promise.all(['alice', 'bob', 'carol'].map((u) => server.adduser(u, `${u}-secret`)));
+    await Promise.all(['alice', 'bob', 'carol', 'erin'].map((u) => server.adduser(u, `${u}-secret`)));
   });
   after(async () => {
     for (const r of raws) r.destroy();
@@ -156,24 +156,24 @@ describe('XEP-0198 resumption', () => {
   test('a session never resumed hands its unacknowledged and queued stanzas on, then <resume/> gets <failed h/>', async () => {
     const alice = await xmppjs('alice', 'expiry-peer');
     // The client asks for a 1 s resumption window (§3 'max'); the server grants the smaller one.
-    const { raw: bob, enabled } = await raw('bob', 'gone', { max: 1 });
+    const { raw: erin, enabled } = await raw('erin', 'gone', { max: 1 });
     assert.equal(enabled.max, '1');
-    bob.write(`<presence><priority>1</priority></presence>`);
-    await send(alice, `<message to='bob@${d}/gone' type='chat' id='unacked'><body>received but never acked</body></message>`);
-    await bob.waitFor(/id=["']unacked["']/);
-    bob.write(`<iq type='get' id='h1' to='${d}'><ping xmlns='urn:xmpp:ping'/></iq>`);
-    await bob.waitFor(/id=["']h1["']/);
-    bob.destroy();
-    await hibernated(`bob@${d}/gone`);
-    await send(alice, `<message to='bob@${d}/gone' type='chat' id='queued'><body>sent while he was away</body></message>`);
-    await send(alice, `<iq to='bob@${d}/gone' type='get' id='iq-queued'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    erin.write(`<presence><priority>1</priority></presence>`);
+    await send(alice, `<message to='erin@${d}/gone' type='chat' id='unacked'><body>received but never acked</body></message>`);
+    await erin.waitFor(/id=["']unacked["']/);
+    erin.write(`<iq type='get' id='h1' to='${d}'><ping xmlns='urn:xmpp:ping'/></iq>`);
+    await erin.waitFor(/id=["']h1["']/);
+    erin.destroy();
+    await hibernated(`erin@${d}/gone`);
+    await send(alice, `<message to='erin@${d}/gone' type='chat' id='queued'><body>sent while he was away</body></message>`);
+    await send(alice, `<iq to='erin@${d}/gone' type='get' id='iq-queued'><ping xmlns='urn:xmpp:ping'/></iq>`);
     await server.waitForLog(/"msg":"handing on unacknowledged stanzas"/, 10_000);
 
     // iq requests are answered with an error once the session is gone (RFC 6120 §8.3, RFC 6121 §8.5.3.2.2).
     await expectStanza(alice, `<iq type='error' id='iq-queued'><error><service-unavailable xmlns='${STANZAS}'/></error></iq>`);
     if (await hasServerFeature(alice, d, 'msgoffline')) {
       // XEP-0160: stored, delivered at the next login, with a XEP-0203 delay.
-      const later = await raw('bob', 'later', { resume: false });
+      const later = await raw('erin', 'later', { resume: false });
       later.raw.write(`<presence/>`);
       for (const id of ['unacked', 'queued']) await later.raw.waitFor(new RegExp(`<message[^>]*id=["']${id}["'][\\s\\S]*?urn:xmpp:delay`));
       await expectNoStanza(alice, `<message type='error'/>`, 300);
@@ -181,7 +181,7 @@ describe('XEP-0198 resumption', () => {
       for (const id of ['unacked', 'queued']) await expectStanza(alice, `<message type='error' id='${id}'><error><service-unavailable xmlns='${STANZAS}'/></error></message>`);
     }
 
-    const late = await resumeSm({ port: server.ports.c2s, domain: d, username: 'bob', password: 'bob-secret', previd: enabled.id!, h: 1 });
+    const late = await resumeSm({ port: server.ports.c2s, domain: d, username: 'erin', password: 'erin-secret', previd: enabled.id!, h: 1 });
     raws.push(late.raw);
     assert.equal(late.answer.name, 'failed');
     assert.ok(late.answer.getChild('item-not-found', STANZAS), `${late.answer}`);

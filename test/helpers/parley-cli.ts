@@ -23,7 +23,7 @@ export interface CliOptions {
 
 /** `parley ARGS...`; never rejects for a non-zero exit, only when the command runs past timeoutMs. */
 export function runParley(args: string[], opts: CliOptions = {}): Promise<CliResult> {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 90_000; // only reached when something hangs; loaded CI machines are slow
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [parleyBin, ...args], {
       cwd: opts.cwd ?? repoRoot,

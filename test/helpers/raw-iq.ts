@@ -33,3 +33,15 @@ export function legacyRegister(username: string, password: string, id = `reg${++
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return { id, xml: `<iq type='set' id='${id}'><query xmlns='jabber:iq:register'><username>${esc(username)}</username><password>${esc(password)}</password></query></iq>` };
 }
+
+/** Create an account through XEP-0077 on a server with in-band registration enabled (no CLI process). */
+export async function registerInBand(server: RunningServer, username: string, password: string): Promise<void> {
+  const { raw } = await preAuthStream(server);
+  try {
+    const r = legacyRegister(username, password);
+    const reply = await rawIq(raw, r.xml, r.id);
+    if (reply.attrs.type !== 'result') throw new Error(`registering ${username} failed: ${reply.toString()}`);
+  } finally {
+    raw.destroy();
+  }
+}

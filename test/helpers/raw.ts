@@ -97,7 +97,7 @@ export class RawXmpp {
   }
 
   /** Wait until what arrived after the last match contains re; moves the mark past the match. */
-  waitFor(re: RegExp | string, timeoutMs = 5000): Promise<string> {
+  waitFor(re: RegExp | string, timeoutMs = 10_000): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const rest = this.text.slice(this.mark);
@@ -204,7 +204,7 @@ export class RawXmpp {
   }
 
   /** Resolves with everything received once the server has closed the connection. */
-  async waitClosed(timeoutMs = 5000): Promise<string> {
+  async waitClosed(timeoutMs = 10_000): Promise<string> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`server did not close the connection within ${timeoutMs} ms; received:\n${this.text.slice(-4000)}`)), timeoutMs);

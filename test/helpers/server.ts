@@ -72,7 +72,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 
   const proc = launchParley(['start', '--config', configPath], { env: opts.env });
   try {
-    await proc.waitForLog(/"msg":"parley ready"/, opts.readyTimeoutMs ?? 20_000);
+    await proc.waitForLog(/"msg":"parley ready"/, opts.readyTimeoutMs ?? 60_000);
   } catch (e) {
     await proc.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -42,6 +42,7 @@ export async function startSlixPep(o: SlixPepOptions): Promise<SlixPep> {
   const args = [script, '--jid', o.jid, '--password', o.password, '--port', String(o.port), '--ca', testCert, '--timeout', String(o.timeoutSeconds ?? 60)];
   for (const n of o.notify ?? []) args.push('--notify', n);
   if (o.presence ?? true) args.push('--presence');
+  if (process.env.SLIX_PEP_DEBUG) args.push('--debug'); // slixmpp's log goes to stderr, shown in transcript()
   const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   reapOnExit(child);
   const events: SlixEvent[] = [];

@@ -62,7 +62,7 @@ function args(o: SlixOptions): string[] {
   if (o.body !== undefined) a.push('--body', o.body);
   if (o.count !== undefined) a.push('--count', String(o.count));
   if (o.waitMessages !== undefined) a.push('--wait-messages', String(o.waitMessages));
-  a.push('--timeout', String(o.timeoutSeconds ?? 20));
+  a.push('--timeout', String(o.timeoutSeconds ?? 30));
   return a;
 }
 
@@ -104,7 +104,7 @@ export function runSlixmpp(o: SlixOptions): SlixRun {
     events,
     exited,
     transcript,
-    waitForEvent(name, timeoutMs = 15_000, where = () => true) {
+    waitForEvent(name, timeoutMs = 30_000, where = () => true) {
       return new Promise((resolvePromise, reject) => {
         const check = () => {
           const hit = events.find((e) => e.event === name && where(e));

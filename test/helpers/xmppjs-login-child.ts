@@ -17,7 +17,7 @@ export interface ChildLogin {
 }
 
 /** Run a login in a child process that trusts exactly `caFile` (in addition to the system CAs). */
-export function loginInChild(opts: XmppjsOptions, caFile: string, timeoutMs = 20_000): Promise<ChildLogin> {
+export function loginInChild(opts: XmppjsOptions, caFile: string, timeoutMs = 60_000): Promise<ChildLogin> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', self, JSON.stringify(opts)], {
       cwd: repoRoot,

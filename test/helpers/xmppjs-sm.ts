@@ -33,8 +33,12 @@ export function waitSmEnabled(c: Client, timeoutMs = 5000): Promise<void> {
 
 /** Destroy the TCP connection without closing the stream, as a dropped network would. */
 export async function cutConnection(c: Client, timeoutMs = 5000): Promise<void> {
-  const entity = c as unknown as { socket: { destroy(): void } | null; status: string };
-  entity.socket?.destroy();
+  // After STARTTLS the entity's socket is @xmpp/tls's wrapper around the TLSSocket.
+  type Destroyable = { destroy?: () => void; socket?: { destroy(): void } };
+  const entity = c as unknown as { socket: Destroyable | null; status: string };
+  const s = entity.socket;
+  if (s?.socket) s.socket.destroy();
+  else s?.destroy?.();
   await until(() => entity.status === 'disconnect', timeoutMs, 'socket closed');
 }
 

@@ -57,6 +57,9 @@ function makeClient(opts: XmppjsOptions): { xmpp: Client; box: Inbox } {
     service: `${opts.directTls ? 'xmpps' : 'xmpp'}://${host}:${opts.port}`,
     domain: opts.domain,
     resource: opts.resource,
+    // @xmpp/client's own waits (stream open, STARTTLS answer, stream close) default to 2 s, which a
+    // loaded CI machine can exceed; the test's own timeouts decide.
+    timeout: 10_000,
     credentials: async (authenticate, mechanisms) => {
       box.mechanisms = mechanisms;
       const mechanism = opts.mechanism ?? mechanisms[0];
@@ -121,7 +124,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 export async function connectXmppjs(opts: XmppjsOptions): Promise<Client> {
   const { xmpp } = makeClient(opts);
   try {
-    await withTimeout(xmpp.start(), opts.timeoutMs ?? 10_000, `login of ${opts.username}@${opts.domain}`);
+    await withTimeout(xmpp.start(), opts.timeoutMs ?? 20_000, `login of ${opts.username}@${opts.domain}`);
   } catch (e) {
     await disconnect(xmpp);
     throw e;
@@ -133,7 +136,7 @@ export async function connectXmppjs(opts: XmppjsOptions): Promise<Client> {
 export async function loginFailure(opts: XmppjsOptions): Promise<Error & { condition?: string }> {
   const { xmpp } = makeClient(opts);
   try {
-    await withTimeout(xmpp.start(), opts.timeoutMs ?? 10_000, `login of ${opts.username}@${opts.domain}`);
+    await withTimeout(xmpp.start(), opts.timeoutMs ?? 20_000, `login of ${opts.username}@${opts.domain}`);
   } catch (e) {
     await disconnect(xmpp);
     return e as Error & { condition?: string };
@@ -166,7 +169,7 @@ function describeInbox(box: Inbox): string {
 }
 
 /** Wait for the first unclaimed stanza matching pattern and claim it. */
-export function expectStanza(c: Client, pattern: Pattern, timeoutMs = 5000): Promise<Element> {
+export function expectStanza(c: Client, pattern: Pattern, timeoutMs = 10_000): Promise<Element> {
   const box = inboxOf(c);
   const match = toMatcher(pattern);
   return new Promise((resolve, reject) => {
@@ -200,7 +203,7 @@ export async function expectNoStanza(c: Client, pattern: Pattern, waitMs = 1000)
 }
 
 /** Resolves with the stream error condition (or 'closed' when the stream ended without one). */
-export function expectDisconnect(c: Client, timeoutMs = 5000): Promise<string> {
+export function expectDisconnect(c: Client, timeoutMs = 10_000): Promise<string> {
   const box = inboxOf(c);
   return new Promise((resolve, reject) => {
     const check = () => {
@@ -254,7 +257,7 @@ export function nextId(prefix = 't'): string {
  * Round trip to the server (XEP-0199 ping). A server handles one client's stanzas in order
  * (RFC 6120 §10.1), so once the pong is back everything sent before it has been processed.
  */
-export async function sync(c: Client, domain: string, timeoutMs = 5000): Promise<void> {
+export async function sync(c: Client, domain: string, timeoutMs = 10_000): Promise<void> {
   const id = nextId('sync');
   await send(c, `<iq type="get" id="${id}" to="${domain}"><ping xmlns="urn:xmpp:ping"/></iq>`);
   await expectStanza(c, `<iq type="result" id="${id}"/>`, timeoutMs);

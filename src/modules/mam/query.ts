@@ -27,6 +27,10 @@ export interface QueryTarget {
   to: Jid;
 }
 
+// Result message ids: unique per process without a random draw per message.
+const idPrefix = randomBytes(4).toString('hex');
+let idSeq = 0;
+
 /** XEP-0313 §4.2: <message><result queryid id><forwarded><delay stamp/>original</forwarded></result></message>. */
 export function resultMessage(item: ArchivedMessage, target: QueryTarget, queryId: string | undefined): Element {
   const original = parseElement(item.stanza);
@@ -34,7 +38,7 @@ export function resultMessage(item: ArchivedMessage, target: QueryTarget, queryI
   const forwarded = xml('forwarded', { xmlns: NS.forward },
     xml('delay', { xmlns: NS.delay, stamp: new Date(item.timestamp).toISOString() }),
     original ?? xml('message', { xmlns: NS.client }));
-  return xml('message', { to: target.to.toString(), from: target.owner.toString(), id: randomBytes(6).toString('base64url') },
+  return xml('message', { to: target.to.toString(), from: target.owner.toString(), id: `mam-${idPrefix}-${(++idSeq).toString(36)}` },
     xml('result', { xmlns: NS.mam, queryid: queryId, id: item.id }, forwarded));
 }
 

@@ -12,6 +12,16 @@ import { addressed, type Presence } from './presence.ts';
 import { withState, type Rosters } from './rosters.ts';
 import { inbound, inboundEffects, outbound, outboundEffects, visibleChange, type SubscriptionType } from './subscription.ts';
 
+/** Largest subscription request kept as it is; a bigger one is kept without its payload. */
+export const MAX_STORED_REQUEST = 4096;
+
+function storable(request: Element): string {
+  const text = request.toString();
+  if (text.length <= MAX_STORED_REQUEST) return text;
+  const { type, from, to, id } = request.attrs;
+  return xml('presence', { xmlns: NS.client, type, from, to, id }).toString();
+}
+
 export interface SubscriptionDeps {
   rosters: Rosters;
   presence: Presence;
@@ -70,11 +80,15 @@ export class Subscriptions {
       const change: { item?: typeof item; pendingIn?: string | null } = {};
       // Inbound stanzas never add a contact to the roster: a request waits beside it (§3.1.3).
       if (item && visibleChange(before, after)) change.item = withState(item, jid, after);
-      if (after.pendingIn && !before.pendingIn) change.pendingIn = stanza.toString();
-      else if (before.pendingIn && !after.pendingIn) change.pendingIn = null;
+      if (after.pendingIn && !before.pendingIn) {
+        // Requests wait in storage, so they are bounded: as many as a roster may hold, each small.
+        if ((await this.d.rosters.pending(user)).length >= this.d.maxItems) return null;
+        change.pendingIn = storable(stanza);
+      } else if (before.pendingIn && !after.pendingIn) change.pendingIn = null;
       if (change.item !== undefined || change.pendingIn !== undefined) await this.d.rosters.save(user, jid, item, change);
       return inboundEffects(type, before, after);
     });
+    if (!effects) return; // too many requests waiting: this one is dropped
     if (effects.deliver) for (const s of this.d.router.sessions.available(user)) this.d.router.deliver(s, { ...r, stanza });
     if (effects.autoReply) await this.d.router.route(xml('presence', { xmlns: NS.client, type: 'subscribed', from: user.toString(), to: contact.toString() }));
     if (effects.presence) await this.d.presence.sendPresenceOf(user, contact, effects.presence);

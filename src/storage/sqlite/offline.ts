@@ -29,7 +29,7 @@ export class SqliteOffline implements OfflineStore {
     this.stmts = {
       usage: db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM offline WHERE domain = ? AND username = ?'),
       insert: db.prepare('INSERT INTO offline (domain, username, stanza, bytes, stored_at) VALUES (?, ?, ?, ?, ?)'),
-      list: db.prepare('SELECT id, stanza, stored_at FROM offline WHERE domain = ? AND username = ? ORDER BY id DESC LIMIT ?'),
+      list: db.prepare('SELECT id, stanza, stored_at FROM offline WHERE domain = ? AND username = ? ORDER BY id LIMIT ?'),
       del: db.prepare('DELETE FROM offline WHERE domain = ? AND username = ? AND id = ?'),
       count: db.prepare('SELECT count(*) FROM offline WHERE domain = ? AND username = ?').pluck(),
     };

@@ -47,6 +47,13 @@ describe('archive store: ids', () => {
   test('round-trip through the codec and carry a random part', () => {
     const key = 1_700_000_000_000 * KEYS_PER_MS + 5;
     assert.deepEqual(parseArchiveId(formatArchiveId(key, 123456789)), { key, nonce: 123456789 });
+    for (let i = 0; i < 1000; i++) {
+      const k = Math.floor(Math.random() * Number.MAX_SAFE_INTEGER);
+      const n = Math.floor(Math.random() * 2 ** 48);
+      const id = formatArchiveId(k, n);
+      assert.equal(id, k.toString(32).padStart(11, '0') + n.toString(32).padStart(10, '0'));
+      assert.deepEqual(parseArchiveId(id), { key: k, nonce: n });
+    }
     assert.equal(parseArchiveId('not-an-id'), null);
     assert.equal(parseArchiveId('ILOU0000000000000000!'), null);
   });
@@ -151,6 +158,18 @@ describe('archive store: paging', () => {
     assert.deepEqual(countOnly.items, []);
     assert.equal(countOnly.count, 7);
     assert.equal(countOnly.complete, false);
+  });
+
+  test('counts only result sets within countLimit (XEP-0059 §2.6: omitted when too costly)', async () => {
+    const { archive, ids } = await filled();
+    const big = await archive.query(juliet, { limit: 2, pageAfter: ids[0], countLimit: 6 });
+    assert.deepEqual([big.count, big.firstIndex, big.items.length], [undefined, undefined, 2]);
+    const small = await archive.query(juliet, { limit: 2, with: 'nurse@capulet.lit', countLimit: 6 });
+    assert.deepEqual([small.count, small.firstIndex], [3, 0]);
+    const exact = await archive.query(juliet, { limit: 2, pageAfter: ids[4], countLimit: 7 });
+    assert.deepEqual([exact.count, exact.firstIndex], [7, 5]);
+    const none = await archive.query(juliet, { limit: 2 });
+    assert.equal(none.count, undefined);
   });
 
   test('unknown, forged and foreign ids are reported, never used as positions', async () => {

@@ -24,3 +24,21 @@ test('expireOnce deletes messages older than retention_days in batches, and stop
   assert.deepEqual(left.items.map((m) => /<body>(\d+)</.exec(m.stanza)![1]), ['20', '21', '22', '23', '24']);
   assert.equal(await expireOnce(archive, { days: 10, intervalMs: 1000, batchSize: 4, maxBatches: 100 }, now, () => true), 0);
 });
+
+test('startRetention runs periodically until stopped; retention_days = 0 never runs', async () => {
+  const { startRetention } = await import('../../../src/modules/mam/retention.ts');
+  const calls: number[] = [];
+  const store = { deleteBefore: async (cutoff: number) => (calls.push(cutoff), 0) } as unknown as Parameters<typeof startRetention>[0];
+  const log = { info() {}, error() {} } as unknown as Parameters<typeof startRetention>[2];
+  const off = startRetention(store, { days: 0, intervalMs: 10, batchSize: 10, maxBatches: 1 }, log);
+  const stop = startRetention(store, { days: 2, intervalMs: 10, batchSize: 10, maxBatches: 1 }, log);
+  const deadline = Date.now() + 2000;
+  while (calls.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  stop();
+  off();
+  assert.ok(calls.length >= 3, `ran ${calls.length} times`);
+  assert.ok(Math.abs(calls[0] - (Date.now() - 2 * 86_400_000)) < 5_000, 'cutoff is now - retention_days');
+  const after = calls.length;
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls.length, after, 'no run after stop');
+});
