@@ -14,6 +14,9 @@ import offline from './offline/index.ts';
 import privateXml from './private/index.ts';
 import vcard from './vcard/index.ts';
 import sm from './sm/index.ts';
+import csi from './csi/index.ts';
+import push from './push/index.ts';
+import serverPing from './server-ping/index.ts';
 import carbons from './carbons/index.ts';
 import register from './register/index.ts';
 import adhoc from './adhoc/index.ts';
@@ -21,4 +24,4 @@ import adminCommands from './admin-commands/index.ts';
 import contactInfo from './contact-info/index.ts';
 import externalServices from './external-services/index.ts';
 
-export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, carbons, register, adhoc, adminCommands, contactInfo, externalServices] as Module[];
+export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices] as Module[];

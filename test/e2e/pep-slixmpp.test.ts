@@ -110,7 +110,7 @@ describe('PEP (XEP-0163) with slixmpp', { skip: skipUnless('slixmpp') }, () => {
     const bundle = `<bundle xmlns='eu.siacs.conversations.axolotl'><identityKey>IK</identityKey></bundle>`;
     const r = await max.request({ op: 'publish', node: 'eu.siacs.conversations.axolotl.bundles:7', id: 'current', xml: bundle, options: { 'pubsub#access_model': 'open' } });
     assert.equal(r.event, 'result', JSON.stringify(r));
-    const got = await stranger.request({ op: 'items', jid: `max@${d}`, node: 'eu.siacs.conversations.axolotl.bundles:7' }, 15000);
+    const got = await stranger.request({ op: 'items', jid: `max@${d}`, node: 'eu.siacs.conversations.axolotl.bundles:7' });
     assert.equal(got.event, 'items', JSON.stringify(got));
     assert.deepEqual((got.items as Array<{ id: string }>).map((i) => i.id), ['current']);
     // A mismatching precondition on the same node.

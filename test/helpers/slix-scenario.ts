@@ -18,6 +18,8 @@ export interface ScenarioOptions {
   presence?: boolean;
   priority?: number;
   stay?: boolean;
+  /** register scenario: the account exists already; log in without registering. */
+  existing?: boolean;
   changePassword?: string;
   cancel?: boolean;
   sendTo?: string[];
@@ -43,6 +45,7 @@ function args(o: ScenarioOptions): string[] {
   if (o.presence) a.push('--presence');
   if (o.priority !== undefined) a.push('--priority', String(o.priority));
   if (o.stay) a.push('--stay');
+  if (o.existing) a.push('--existing');
   if (o.changePassword) a.push('--change-password', o.changePassword);
   if (o.cancel) a.push('--cancel');
   for (const to of o.sendTo ?? []) a.push('--send-to', to);

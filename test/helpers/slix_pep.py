@@ -42,6 +42,7 @@ class Peer(slixmpp.ClientXMPP):
         super().__init__(args.jid, args.password)
         self.args = args
         self.finished = asyncio.get_event_loop().create_future()
+        self.tasks = set()
         for plugin in ("xep_0030", "xep_0004", "xep_0060", "xep_0115", "xep_0163", "xep_0084", "xep_0203"):
             self.register_plugin(plugin)
         self.add_event_handler("session_start", self.on_session_start)
@@ -51,6 +52,12 @@ class Peer(slixmpp.ClientXMPP):
         self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
         self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
         self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
+
+    def keep(self, coro):
+        """asyncio holds tasks weakly: a task nobody references can be collected mid-await."""
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def finish(self, code, event, **fields):
         if event:
@@ -76,7 +83,7 @@ class Peer(slixmpp.ClientXMPP):
         if self.args.presence:
             self.send_presence()
         emit("session_start", jid=str(self.boundjid), ver=ver)
-        asyncio.ensure_future(self.read_commands())
+        self.keep(self.read_commands())
 
     def on_publish(self, msg):
         item = msg["pubsub_event"]["items"]["item"]
@@ -109,7 +116,7 @@ class Peer(slixmpp.ClientXMPP):
                 self.disconnect(wait=1.0)
                 self.finish(0, "done")
                 return
-            asyncio.ensure_future(self.run(cmd))
+            self.keep(self.run(cmd))
 
     def options_form(self, options):
         form = Form()

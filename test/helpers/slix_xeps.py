@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """slixmpp 1.8.3 driving XEP scenarios against Parley, using slixmpp's own plugins:
 
-  register  XEP-0077 (xep_0077): register in-band, then log in with the new account; optionally
+  register  XEP-0077 (xep_0077): register in-band (unless --existing), then log in; optionally
             change the password or cancel the registration afterwards.
   carbons   XEP-0280 (xep_0280): enable carbons, optionally send messages, report the carbons.
   adhoc     XEP-0050 (xep_0050) + XEP-0133 fields: list the server's commands, run one with a
@@ -50,7 +50,11 @@ class Peer(slixmpp.ClientXMPP):
             self.register_plugin("xep_0066")
             self.register_plugin("xep_0077")
             self["xep_0077"].force_registration = False
-            self.add_event_handler("register", self.on_register)
+            # slixmpp 1.8.3 holds back every stanza sent before session start except bind/session
+            # (XMLStream.send logs "NOT SENT"), which would stall its own pre-auth registration iqs.
+            self._always_send_everything = True
+            if not args.existing:  # without a 'register' handler, xep_0077 skips the feature
+                self.add_event_handler("register", self.on_register)
         if args.scenario == "carbons":
             self.register_plugin("xep_0280")
             self.add_event_handler("carbon_received", lambda m: self.on_carbon("received", m))
@@ -180,6 +184,7 @@ def main():
     p.add_argument("--presence", action="store_true")
     p.add_argument("--priority", type=int, default=0)
     p.add_argument("--stay", action="store_true", help="do not finish on success; wait to be disconnected or killed")
+    p.add_argument("--existing", action="store_true", help="register scenario: the account exists, only log in")
     p.add_argument("--change-password")
     p.add_argument("--cancel", action="store_true")
     p.add_argument("--send-to", action="append", default=[])

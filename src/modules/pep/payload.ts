@@ -1,8 +1,6 @@
 // Item payloads: XEP-0060 §7.1.3.5 "exactly one payload element", kept as self-contained XML text
 // (every namespace it uses declared on its root) and read back with the hardened parser.
-import { createStreamParser } from '../../xml/parser.ts';
-import type { XmlParseError } from '../../xml/stream-parser.ts';
-import { defaultXmlLimits } from '../../xml/limits.ts';
+import { parseElement } from '../../xml/parse-element.ts';
 import type { Element } from '../../xml/element.ts';
 import { StanzaError } from '../../stanza/errors.ts';
 import { pubsubError } from './access.ts';
@@ -25,21 +23,9 @@ export function detach(el: Element): Element {
   return copy;
 }
 
-/** Parse stored payload text back into an element (it was serialized by us, so failure is corruption). */
+/** Parse stored payload text back into an element (we serialized it, so failure means corruption). */
 export function parsePayload(text: string): Element {
-  let out: Element | undefined;
-  let failure: XmlParseError | undefined;
-  const parser = createStreamParser(
-    {
-      onStreamStart: () => {},
-      onStanza: (el) => void (out ??= el),
-      onStreamEnd: () => {},
-      onError: (err) => void (failure = err),
-    },
-    { ...defaultXmlLimits, maxStanzaBytes: Math.max(defaultXmlLimits.maxStanzaBytes, Buffer.byteLength(text) + 1) },
-    { framing: 'websocket' },
-  );
-  parser.write(text);
-  if (!out || failure) throw new StanzaError('internal-server-error', 'A stored item could not be read');
-  return out;
+  const el = parseElement(text);
+  if (!el) throw new StanzaError('internal-server-error', 'A stored item could not be read');
+  return el;
 }

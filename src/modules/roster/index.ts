@@ -23,6 +23,9 @@ import { rosterService } from './service.ts';
 import { isSubscriptionType } from './subscription.ts';
 import { Subscriptions } from './subscriptions.ts';
 
+/** How long a client's next stanza waits for its presence work before going ahead anyway. */
+const MAX_ORDERING_WAIT_MS = 5000;
+
 export default defineModule({
   name: 'roster',
   description: 'RFC 6121 rosters, presence subscriptions and presence',
@@ -62,17 +65,29 @@ export default defineModule({
     ctx.services.provide('roster', rosterService({ rosters, router: ctx.router, remote, isLocalDomain }));
 
     // One resource's presence work runs in the order the client sent it (RFC 6120 §10.1), also
-    // when the core fires 'presence/broadcast' without waiting for it.
-    const queues = new WeakMap<LocalSession, Promise<unknown>>();
+    // when the core fires 'presence/broadcast' without waiting for it; the client's next stanzas
+    // wait for it (boundedly: a stuck route must not stall the session).
+    const queues = new WeakMap<LocalSession, { tail: Promise<unknown>; pending: number }>();
     const inOrder = <T>(session: LocalSession, fn: () => Promise<T>): Promise<T> => {
-      const run = (queues.get(session) ?? Promise.resolve()).then(fn);
-      queues.set(session, run.catch((err: unknown) => ctx.log.error({ err }, 'presence handling failed')));
+      let q = queues.get(session);
+      if (!q) queues.set(session, (q = { tail: Promise.resolve(), pending: 0 }));
+      const queue = q;
+      queue.pending++;
+      const run = queue.tail.then(fn).finally(() => queue.pending--);
+      queue.tail = run.catch((err: unknown) => ctx.log.error({ err }, 'presence handling failed'));
       return run;
+    };
+    const settled = (session: LocalSession): Promise<boolean> | false => {
+      const q = queues.get(session);
+      if (!q || q.pending === 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<false>((r) => (timer = setTimeout(() => r(false), MAX_ORDERING_WAIT_MS)));
+      return Promise.race([q.tail.then(() => false as const), waited]).finally(() => clearTimeout(timer));
     };
 
     // The user's client: subscription stanzas (§3) and directed presence (§4.6).
     const offClient = ctx.hooks.on('client/stanza', ({ stanza, session }) => {
-      if (stanza.name !== 'presence' || stanza.attrs.to === undefined) return queues.has(session) ? queues.get(session)!.then(() => false) : false;
+      if (stanza.name !== 'presence' || stanza.attrs.to === undefined) return settled(session);
       return inOrder(session, () => outboundPresence(stanza, session));
     });
     const outboundPresence = async (stanza: Element, session: LocalSession): Promise<boolean> => {
