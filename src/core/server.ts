@@ -11,6 +11,8 @@ import { loadTls, type LoadedTls } from '../net/certs.ts';
 import { listenTcp } from '../net/listeners.ts';
 import { ConnectionGuard } from '../net/connection-guard.ts';
 import { AuthThrottle } from '../accounts/auth-throttle.ts';
+import { LogRing } from '../observability/log-ring.ts';
+import { maskSecrets } from '../config/mask.ts';
 import { websocketUpgrade } from '../net/websocket-transport.ts';
 import type { Transport } from '../net/transport.ts';
 import { createLogger, type Logger } from '../observability/log.ts';
@@ -39,6 +41,7 @@ export class Server {
   readonly http = new HttpRoutes();
   readonly startedAt = Date.now();
   readonly authThrottle = new AuthThrottle();
+  readonly logRing = new LogRing();
   storage!: Storage;
   accounts!: Accounts;
   tls!: LoadedTls;
@@ -50,9 +53,14 @@ export class Server {
   private readonly domains: Set<string>;
 
   constructor(readonly config: Config, log?: Logger) {
-    this.log = log ?? createLogger(config.log.level, config.log.format);
+    this.log = log ?? createLogger(config.log.level, config.log.format, process.stdout, this.logRing);
     this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
+    this.services.provide('ops', {
+      logTail: (n) => this.logRing.tail(n),
+      federation: () => this.s2s?.status() ?? { outgoing: [], incoming: [] },
+      configView: () => maskSecrets(this.config),
+    });
     this.router = new Router({
       hooks: this.hooks,
       log: this.log,

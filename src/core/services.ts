@@ -140,7 +140,18 @@ export interface AdhocService {
   isAdmin(jid: Jid): boolean;
 }
 
+/** Offered by the core: what operators see on the admin page. */
+export interface OpsService {
+  /** Recent structured log lines (JSON), oldest first. */
+  logTail(n: number): string[];
+  /** Federation state: outgoing streams and authenticated incoming peers. */
+  federation(): { outgoing: { local: string; remote: string; state: string; method: string | null }[]; incoming: string[] };
+  /** The effective configuration with secrets masked. */
+  configView(): unknown;
+}
+
 export interface Services {
+  ops?: OpsService;
   roster?: RosterService;
   blocking?: BlockingService;
   caps?: CapsService;

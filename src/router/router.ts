@@ -116,6 +116,8 @@ export class Router {
     const payloads = stanza.getChildElements().filter((c) => c.name !== 'error');
     if (payloads.length !== 1) throw new StanzaError('bad-request', 'An iq get or set carries exactly one payload (RFC 6120 §8.2.3)');
     const payload = payloads[0];
+    // RFC 6121 §8.5.1: an iq to the bare JID of an account that does not exist gets service-unavailable.
+    if (target === 'bare' && !r.to.equals(r.from.bare()) && !(await this.deps.accountExists(r.to.local, r.to.domain))) throw new StanzaError('service-unavailable');
     if (await this.deps.hooks.fire(`iq/${target}`, r)) return;
     const handler = this.iq.find(payload.getNS(), type, target);
     if (!handler) throw new StanzaError('service-unavailable');

@@ -6,7 +6,7 @@ import { StanzaError } from '../stanza/errors.ts';
 export const NS_RSM = 'http://jabber.org/protocol/rsm';
 
 export interface RsmRequest {
-  /** <max/>: most items wanted on this page; 0 asks for the count only (§2.6). Absent: the service's default. */
+  /** <max/>: most items wanted on this page; 0 asks for the count only (§2.7). Absent: the service's default. */
   max?: number;
   /** <after/>: UID of the item just before the page (§2.2, paging forwards). */
   after?: string;
@@ -19,7 +19,7 @@ export interface RsmRequest {
   index?: number;
 }
 
-// XEP-0059 §3: max and index are non-negative integers. Anything else is a malformed request.
+// XEP-0059 schema: max and index are non-negative integers. Anything else is a malformed request.
 function nonNegativeInteger(text: string, what: string): number {
   const t = text.trim();
   if (!/^\d{1,9}$/.test(t)) throw new StanzaError('bad-request', `RSM <${what}/> must be a non-negative integer`);

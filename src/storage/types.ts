@@ -107,7 +107,7 @@ export interface ArchiveEntry {
 /** An archived message. */
 export interface ArchivedMessage {
   /**
-   * Archive UID (XEP-0313 §5.2, XEP-0359 stanza-id): unique, never reused, unguessable, and
+   * Archive UID (XEP-0313 §6.2, XEP-0359 stanza-id): unique, never reused, unguessable, and
    * ordered like the archive. Opaque to everyone but the store.
    */
   id: string;
@@ -140,7 +140,7 @@ export interface ArchiveQuery {
   /**
    * Also count the result set and the page's position in it (XEP-0059 <count/>, <first index/>),
    * but only when the result set holds at most this many messages: counting walks the index, so
-   * larger sets get no count (XEP-0059 §2.6 allows omitting it). 0 or absent: never count.
+   * larger sets get no count (XEP-0059 §2.2 and §2.7 allow omitting it). 0 or absent: never count.
    */
   countLimit?: number;
 }
@@ -163,7 +163,7 @@ export interface ArchiveStore {
   /** Archive messages in order, in one transaction; returns each one's id and timestamp. */
   append(entries: ArchiveEntry[]): Promise<Array<{ id: string; timestamp: number }>>;
   query(owner: ArchiveOwner, q: ArchiveQuery): Promise<ArchivePage>;
-  /** Oldest and newest message (XEP-0313 §6 metadata); null for an empty archive. */
+  /** Oldest and newest message (XEP-0313 §5 metadata); null for an empty archive. */
   bounds(owner: ArchiveOwner): Promise<{ first: { id: string; timestamp: number }; last: { id: string; timestamp: number } } | null>;
   /** Retention: delete at most `limit` messages archived before `cutoff` (ms), oldest first, in every archive; returns how many. */
   deleteBefore(cutoff: number, limit: number): Promise<number>;

@@ -89,7 +89,7 @@ describe('MAM with @xmpp/client', () => {
       // The stanza-id stamped on delivery is the archive id (XEP-0313 §3.5).
       assert.deepEqual(all.map((r) => r.id), stamped);
       for (const r of all) {
-        assert.equal(r.from, `bob@${d}`, 'results come from the archive JID (§9.2)');
+        assert.equal(r.from, `bob@${d}`, 'results come from the archive JID (§8.2)');
         assert.equal(r.message.attrs.from, aliceJid);
         assert.equal(r.message.attrs.to, `bob@${d}`);
         assert.match(r.stamp, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);

@@ -5,6 +5,7 @@
 // vCard4 (XEP-0292) and the account's disco#info.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { addUsers } from '../helpers/accounts.ts';
 import { becomeAvailable, connectXmppjs, disconnect, expectNoStanza, expectStanza, send, sync, type Client } from '../helpers/xmppjs.ts';
@@ -19,7 +20,7 @@ describe('PEP (XEP-0163) with @xmpp/client', () => {
   let server: RunningServer;
   let d: string;
   let open: Client[] = [];
-  const users = ['owner1', 'owner2', 'owner3', 'stranger', 'alice', 'bob', 'carol', 'dave', 'olga', 'bea', 'vera', 'oscar', 'sam'];
+  const users = ['owner1', 'owner2', 'owner3', 'stranger', 'alice', 'bob', 'carol', 'dave', 'olga', 'bea', 'vera', 'oscar', 'sam', 'pat'];
 
   const login = async (username: string, resource?: string): Promise<Client> => {
     const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
@@ -108,6 +109,16 @@ describe('PEP (XEP-0163) with @xmpp/client', () => {
     // And whitelist nodes (§6.5.9.8).
     await publish(alice, 'urn:parley:diary', tune('1', 'private'), { 'pubsub#access_model': 'whitelist' });
     assert.deepEqual(pubsubErrorOf(await items(stranger, `alice@${d}`, 'urn:parley:diary')), ['not-allowed', 'closed-node']);
+    // XEP-0060 §5.2: node discovery shows each requester the nodes it may read.
+    const nodesFor = async (c: Client) => (await iq(c, 'get', `<query xmlns='http://jabber.org/protocol/disco#items'/>`, `alice@${d}`)).getChild('query', 'http://jabber.org/protocol/disco#items')?.getChildren('item').map((i) => i.attrs.node);
+    assert.deepEqual(await nodesFor(stranger), [bundle, devicelist]);
+    assert.deepEqual(await nodesFor(alice), [bundle, devicelist, TUNE, 'urn:parley:diary']);
+    // §5.3 node info and §5.5 node items.
+    const info = await iq(stranger, 'get', `<query xmlns='http://jabber.org/protocol/disco#info' node='${bundle}'/>`, `alice@${d}`);
+    assert.equal(info.getChild('query', 'http://jabber.org/protocol/disco#info')?.getChild('identity')?.attrs.type, 'leaf', info.toString());
+    const nodeItems = await iq(stranger, 'get', `<query xmlns='http://jabber.org/protocol/disco#items' node='${bundle}'/>`, `alice@${d}`);
+    assert.deepEqual(nodeItems.getChild('query', 'http://jabber.org/protocol/disco#items')?.getChildren('item').map((i) => i.attrs.name), ['current']);
+    assert.equal(pubsubErrorOf(await iq(stranger, 'get', `<query xmlns='http://jabber.org/protocol/disco#info' node='${TUNE}'/>`, `alice@${d}`))[0], 'item-not-found');
   });
 
   test('XEP-0163 §4.2/§4.3: notifications reach contacts whose verified caps ask for the node, and only them', async () => {
@@ -200,6 +211,30 @@ describe('PEP (XEP-0163) with @xmpp/client', () => {
     // Owner operations are the owner's (§8.2.3.2).
     const s = await login('stranger');
     assert.deepEqual(pubsubErrorOf(await iq(s, 'get', `<pubsub xmlns='${PUBSUB_OWNER}'><configure node='urn:xmpp:avatar:data'/></pubsub>`, `oscar@${d}`)), ['forbidden', undefined]);
+  });
+
+  test('XEP-0084 from vCard-temp: a stored PHOTO is published as avatar data + metadata, a removed one as empty metadata', async () => {
+    const p = await login('pat');
+    const caps = advertiseCaps(p, ['urn:xmpp:avatar:metadata+notify', 'urn:parley:test:pat']);
+    await send(p, `<presence>${caps.c}</presence>`);
+    await expectCapsQuery(caps);
+    await sync(p, d);
+    // A 1x1 PNG header is enough: the server hashes the bytes and reads the size from IHDR.
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+    const sha1 = createHash('sha1').update(png).digest('hex');
+    const set = await iq(p, 'set', `<vCard xmlns='vcard-temp'><FN>Pat</FN><PHOTO><TYPE>image/png</TYPE><BINVAL>${png.toString('base64')}</BINVAL></PHOTO></vCard>`);
+    assert.equal(set.attrs.type, 'result', set.toString());
+    const note = await expectStanza(p, isEvent('urn:xmpp:avatar:metadata', (x) => x.getChild('item')?.attrs.id === sha1));
+    const info = note.getChild('event', PUBSUB_EVENT)?.getChild('items')?.getChild('item')?.getChild('metadata', 'urn:xmpp:avatar:metadata')?.getChild('info');
+    assert.deepEqual({ ...info?.attrs }, { bytes: String(png.length), id: sha1, type: 'image/png', width: '1', height: '1' });
+    const data = await items(p, undefined, 'urn:xmpp:avatar:data', `<item id='${sha1}'/>`);
+    assert.equal(data.getChild('pubsub', PUBSUB)?.getChild('items')?.getChild('item')?.getChildText('data', 'urn:xmpp:avatar:data'), png.toString('base64'));
+    // vCard-temp is public, so is the avatar derived from it.
+    const s = await login('stranger');
+    assert.deepEqual(itemIds(await items(s, `pat@${d}`, 'urn:xmpp:avatar:metadata')), [sha1]);
+    // Dropping the PHOTO disables the avatar (XEP-0084 §4.2: empty <metadata/>).
+    assert.equal((await iq(p, 'set', `<vCard xmlns='vcard-temp'><FN>Pat</FN></vCard>`)).attrs.type, 'result');
+    await expectStanza(p, isEvent('urn:xmpp:avatar:metadata', (x) => x.getChild('item')?.getChild('metadata')?.getChildElements().length === 0));
   });
 
   test('XEP-0402 §5.3: bookmarks stored through private XML appear as native items, and back', async () => {

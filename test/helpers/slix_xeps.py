@@ -68,11 +68,11 @@ class Peer(slixmpp.ClientXMPP):
         self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
         self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
 
-    def finish(self, code, event, **fields):
+    def finish(self, exit_code, event, **fields):
         if event:
             emit(event, **fields)
         if not self.finished.done():
-            self.finished.set_result(code)
+            self.finished.set_result(exit_code)
 
     async def get_dns_records(self, domain, port=None):
         # Connect exactly where we were told: no SRV lookups, no resolving the domain.

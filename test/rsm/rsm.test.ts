@@ -30,7 +30,7 @@ describe('RSM request', () => {
     assert.deepEqual(rsm('<max>10</max><before/>'), { max: 10, before: '' });
   });
 
-  test('§2.6: <max>0</max> asks for the count only', () => {
+  test('§2.7: <max>0</max> asks for the count only', () => {
     assert.deepEqual(rsm('<max>0</max>'), { max: 0 });
   });
 

@@ -11,7 +11,7 @@ import type { Element } from '../../xml/element.ts';
 import { BlocklistCache } from './cache.ts';
 import { getBlocklist, setBlocklist, type CommandDeps } from './commands.ts';
 import { filterClient, filterGenerated, filterInbound, type FilterDeps } from './filter.ts';
-import { isBlocked } from './match.ts';
+import type { Jid } from '../../jid/index.ts';
 
 const PRIORITY = 100;
 
@@ -26,7 +26,7 @@ export default defineModule({
     ctx.disco.addFeature(NS.blocking, 'account');
     const lists = new BlocklistCache(ctx.storage.blocklist);
     const exempt = new WeakSet<Element>();
-    const blocked = async (username: string, domain: string, peer: Parameters<typeof isBlocked>[1]) => isBlocked(await lists.get(username, domain), peer);
+    const blocked = (username: string, domain: string, peer: Jid) => lists.blocks(username, domain, peer);
     ctx.services.provide('blocking', { isBlocked: blocked });
 
     const commands: CommandDeps = { ctx, lists, exempt, maxItems: ctx.options.max_items };

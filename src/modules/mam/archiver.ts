@@ -1,9 +1,10 @@
 // Putting messages into user archives: policy (policy.ts), the owner's preferences (prefs.ts),
-// and "once per archive" (XEP-0313 §7.1.1: a stanza seen twice on its way is stored once).
+// and "once per archive" (XEP-0313 §6.1.1: a stanza seen twice on its way is stored once).
 import type { Jid } from '../../jid/index.ts';
 import type { KeyValueStore, ArchiveStore } from '../../storage/types.ts';
 import type { Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
+import { parseElement } from '../../xml/parse-element.ts';
 import { isArchivable } from './policy.ts';
 import type { DefaultPref, MamPrefs } from './prefs.ts';
 
@@ -46,6 +47,30 @@ export class Archiver {
   /** Whether this stanza has already been through archiving for `owner` (archived or not). */
   seen(stanza: Element, owner: Jid): boolean {
     return this.outcomes.get(stanza)?.has(owner.toString()) ?? false;
+  }
+
+  /**
+   * Whether `id`, found in a <stanza-id by=owner/> on `stanza`, is the one this archive stamped on
+   * it earlier: a copy of a delivered message routed again (XEP-0198 re-routing of unacknowledged
+   * stanzas, say) must not be archived twice (XEP-0313 §6.1.1). The archived message must be the
+   * same stanza (same sender and stanza id), so a copied or guessed id does not pass.
+   */
+  async isOwnStamp(owner: Jid, stanza: Element, id: string): Promise<boolean> {
+    const page = await this.deps.archive.query({ username: owner.local, domain: owner.domain }, { ids: [id], limit: 1 });
+    const stored = page.items[0] ? parseElement(page.items[0].stanza) : null;
+    if (!stored || stored.attrs.id === undefined) return false;
+    return stored.attrs.id === stanza.attrs.id && stored.attrs.from === stanza.attrs.from;
+  }
+
+  /** Record that `stanza` is already in `owner`'s archive under `id`. */
+  markArchived(stanza: Element, owner: Jid, id: string): void {
+    const key = owner.bare().toString();
+    let outcomes = this.outcomes.get(stanza);
+    if (!outcomes) this.outcomes.set(stanza, (outcomes = new Map()));
+    outcomes.set(key, Promise.resolve(id));
+    let ids = this.ids.get(stanza);
+    if (!ids) this.ids.set(stanza, (ids = new Map()));
+    ids.set(key, id);
   }
 
   archivedId(stanza: Element, owner: Jid): string | undefined {

@@ -1,5 +1,5 @@
 // The XEP-0004 data form of a MAM query (XEP-0313 §4.1): parse what a client submits, and the
-// form the server offers on an iq get (§4.1.6).
+// form the server offers on an iq get (§4.1.5).
 import { tryParseJid, type Jid } from '../../jid/index.ts';
 import { StanzaError } from '../../stanza/errors.ts';
 import { xml, type Element } from '../../xml/element.ts';
@@ -47,7 +47,7 @@ function time(field: Element, name: string): number | undefined {
 
 /**
  * The filter in a submitted query form (<x xmlns='jabber:x:data' type='submit'/>); no form means
- * no filter. §4.1.6: a field we do not know is feature-not-implemented.
+ * no filter. §4.1.5: a field we do not know is feature-not-implemented.
  */
 export function parseQueryForm(x: Element | undefined, maxIds: number): MamFilter {
   const filter: MamFilter = {};
@@ -94,7 +94,7 @@ export function parseQueryForm(x: Element | undefined, maxIds: number): MamFilte
   return filter;
 }
 
-/** §4.1.6: the fields this server supports; none is marked required (§4.1). */
+/** §4.1.5: the fields this server supports; none is marked required (§4.1). */
 export function queryFormTemplate(): Element {
   return xml('x', { xmlns: NS.dataForms, type: 'form' },
     xml('field', { type: 'hidden', var: 'FORM_TYPE' }, xml('value', {}, NS.mam)),
@@ -103,7 +103,7 @@ export function queryFormTemplate(): Element {
     xml('field', { type: 'text-single', var: 'end' }),
     xml('field', { type: 'text-single', var: 'before-id' }),
     xml('field', { type: 'text-single', var: 'after-id' }),
-    // §4.1.6: ids is list-multi with an open XEP-0122 validation, never listing the ids.
+    // §4.1.5: ids is list-multi with an open XEP-0122 validation, never listing the ids.
     xml('field', { type: 'list-multi', var: 'ids' },
       xml('validate', { xmlns: 'http://jabber.org/protocol/xdata-validate', datatype: 'xs:string' }, xml('open'))),
   );

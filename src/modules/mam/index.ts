@@ -88,7 +88,7 @@ export default defineModule({
     // XEP-0359 §5: a client may not hand us a stanza-id that claims to come from us or our users.
     const isOurs = (by: Jid) => ctx.router.isLocal(by.domain);
 
-    // The sender's copy (XEP-0313 §7.1.1: messages a user sends). A message without 'to' or to
+    // The sender's copy (XEP-0313 §6.1.1: messages a user sends). A message without 'to' or to
     // the user's own JID is archived once, as received.
     const offSent = ctx.hooks.on('client/stanza', async ({ stanza, session }) => {
       if (stanza.name !== 'message') return;
@@ -106,7 +106,15 @@ export default defineModule({
       if (r.stanza.name !== 'message') return;
       const owner = r.to.bare();
       if (!owner.local || archiver.seen(r.stanza, owner)) return;
-      stripStanzaIds(r.stanza, (by) => by.bare().equals(owner) || (!by.local && by.domain === owner.domain));
+      const claimsOwner = (by: Jid) => by.bare().equals(owner) || (!by.local && by.domain === owner.domain);
+      const claims = r.stanza.getChildren('stanza-id', NS.stanzaId).filter((s) => {
+        const by = tryParseJid(s.attrs.by ?? '');
+        return by !== null && claimsOwner(by);
+      });
+      // A copy of a message we archived and stamped, routed again: keep it as it is.
+      const claimedId = claims.length === 1 && tryParseJid(claims[0].attrs.by ?? '')?.equals(owner) ? claims[0].attrs.id : undefined;
+      if (claimedId !== undefined && (await archiver.isOwnStamp(owner, r.stanza, claimedId))) return archiver.markArchived(r.stanza, owner, claimedId);
+      stripStanzaIds(r.stanza, claimsOwner);
       if (!(await ctx.accounts.exists(owner.local, owner.domain))) return;
       const id = await timed('append', () => archiver.archive(owner, r.stanza, { with: r.from, direction: 'in' }));
       if (id) stampStanzaId(r.stanza, owner, id);
@@ -144,7 +152,7 @@ export default defineModule({
       if (payload.name === 'query') return xml('query', { xmlns: NS.mam }, queryFormTemplate());
       if (payload.name === 'prefs') return buildPrefs(await archiver.prefs(owner));
       if (payload.name === 'metadata') {
-        // XEP-0313 §6: first and last message, or an empty <metadata/> for an empty archive.
+        // XEP-0313 §5: first and last message, or an empty <metadata/> for an empty archive.
         const b = await timed('bounds', () => ctx.storage.archive.bounds({ username: owner.local, domain: owner.domain }));
         const stamp = (t: number) => new Date(t).toISOString();
         return xml('metadata', { xmlns: NS.mam },

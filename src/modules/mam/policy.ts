@@ -1,4 +1,4 @@
-// Which messages go into a user's archive (XEP-0313 §7.1.1 "User Archives", XEP-0334 hints).
+// Which messages go into a user's archive (XEP-0313 §6.1.1 "User Archives", XEP-0334 hints).
 import type { Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
 
@@ -31,7 +31,7 @@ function hasContent(m: Element): boolean {
 
 /**
  * Whether a message belongs in a one-to-one user archive. Types normal and chat with content
- * (§7.1.1); never errors; groupchat stays in room archives and headlines are not archived (both
+ * (§6.1.1); never errors; groupchat stays in room archives and headlines are not archived (both
  * MAY). XEP-0334 §4: <no-store/> and <no-permanent-store/> keep it out, <store/> puts a normal
  * or chat message in even without content.
  */

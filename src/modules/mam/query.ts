@@ -21,7 +21,7 @@ export interface QueryLimits {
 
 export interface QueryTarget {
   store: ArchiveStore;
-  /** The archive's bare JID: results come from it (§9.2: clients check that). */
+  /** The archive's bare JID: results come from it (§8.2: clients check that). */
   owner: Jid;
   /** The querying entity's full JID. */
   to: Jid;
@@ -69,11 +69,11 @@ export async function runQuery(payload: Element, target: QueryTarget, limits: Qu
     limit,
     countLimit: limits.countLimit,
   });
-  // §4.1.4 and §4.3.2: an id the archive does not hold is item-not-found.
+  // §4.1.3 and §4.3.2: an id the archive does not hold is item-not-found.
   if (page.unknownIds.length > 0) throw new StanzaError('item-not-found', `No message with id ${page.unknownIds[0]} in this archive`);
 
   const messages = page.items.map((item) => resultMessage(item, target, queryId));
-  // §4.3.5 flip-page: same page, sent newest first.
+  // §4.3.4 flip-page: same page, sent newest first.
   if (payload.getChild('flip-page', NS.mam)) messages.reverse();
   const first = page.items[0];
   const last = page.items[page.items.length - 1];

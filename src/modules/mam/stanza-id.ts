@@ -19,7 +19,7 @@ export function stripStanzaIds(stanza: Element, claimsUs: (by: Jid) => boolean):
   return removed;
 }
 
-/** §4: <stanza-id xmlns='urn:xmpp:sid:0' by='archive JID' id='archive id'/>. */
+/** §2.1: <stanza-id xmlns='urn:xmpp:sid:0' by='archive JID' id='archive id'/>. */
 export function stampStanzaId(stanza: Element, by: Jid, id: string): void {
   stanza.append(xml('stanza-id', { xmlns: NS.stanzaId, by: by.toString(), id }));
 }

@@ -7,8 +7,9 @@
 //   #config-node #retrieve-default #access-open #access-presence #access-roster #access-whitelist
 //   #modify-affiliations #last-published #filtered-notifications #presence-notifications #auto-subscribe;
 //   identity pubsub/pep; urn:ietf:params:xml:ns:vcard-4.0; urn:xmpp:bookmarks:1#compat, #compat-pep.
-// Iq (bare): pubsub get/set, pubsub#owner get/set, vcard-4.0 get/set; jabber:iq:private for
-//   storage:bookmarks via the iq/bare hook. Hooks: presence/broadcast, presence/bare (observe),
+// Iq (bare): pubsub get/set, pubsub#owner get/set, vcard-4.0 get/set; via the iq/bare hook:
+//   disco#items (node list, a node's items) and disco#info with a node (XEP-0060 §5), and
+//   jabber:iq:private for storage:bookmarks. Hooks: presence/broadcast, presence/bare (observe),
 //   caps/resolved, session/closed, account/deleted, vcard/updated. Fires: pep/item-published.
 // Service: 'pep'.
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import { defineModule } from '../types.ts';
 import { jid as makeJid, type Jid } from '../../jid/index.ts';
 import { StanzaError } from '../../stanza/errors.ts';
 import { xml } from '../../xml/element.ts';
+import { pepDisco } from './disco.ts';
 import { BookmarksCompat, NS_BOOKMARKS, NS_LEGACY_BOOKMARKS } from './bookmarks.ts';
 import { NS_PUBSUB, NS_PUBSUB_OWNER, ownerGet, ownerSet, pubsubGet, pubsubSet, type HandlerDeps } from './handlers.ts';
 import { PepPresence } from './presence.ts';
@@ -115,6 +117,15 @@ export default defineModule({
       ctx.hooks.on('session/closed', ({ session }) => recipients.removeRecipient(session.jid.toString())),
       ctx.hooks.on('account/deleted', ({ username, domain }) => recipients.removeOwner(makeJid(username, domain).toString())),
     ];
+    // XEP-0060 §5.2-§5.5 node discovery, answered before the disco module (which knows no nodes).
+    offs.push(ctx.hooks.on('iq/bare', async ({ stanza, from, to }) => {
+      const query = stanza.getChildElements()[0];
+      if (stanza.attrs.type !== 'get' || !query) return false;
+      const answer = await pepDisco(service, to.bare(), from, query, () => deps.accountExists(to.bare()));
+      if (!answer) return false;
+      await ctx.router.route(xml('iq', { type: 'result', id: stanza.attrs.id, from: stanza.attrs.to ?? to.toString(), to: from.toString() }, answer));
+      return true;
+    }, 10));
     if (o.vcard_avatar_sync) {
       offs.push(ctx.hooks.on('vcard/updated', async ({ username, domain, vcard }) => {
         await avatarFromVcard(service, makeJid(username, domain), vcard).catch(logged('vCard avatar'));

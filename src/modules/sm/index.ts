@@ -26,7 +26,7 @@ export default defineModule({
     resume: z.boolean().default(true).describe('Offer stream resumption (XEP-0198 §5)'),
     resume_timeout: z.number().positive().max(86_400).default(300).describe('Seconds a session whose connection was lost is kept (hibernating) for resumption; a client asking for less (max) gets less'),
     max_queue: z.number().int().min(1).max(100_000).default(1000).describe('Most unacknowledged stanzas kept per session; beyond it a connected client gets the resource-constraint stream error and a hibernating session ends (its stanzas go to offline storage or back to their senders)'),
-    ack_request_every: z.number().int().min(1).default(5).describe('Ask the client for an ack (<r/>) after this many stanzas sent without one'),
+    ack_request_every: z.number().int().min(1).default(5).describe('Request an ack from the client after this many stanzas sent without one (XEP-0198 §4)'),
     ack_request_interval: z.number().min(0).default(30).describe('Seconds stanzas may wait unacknowledged before the server asks for an ack (0 disables)'),
   }).strict(),
   start(ctx) {

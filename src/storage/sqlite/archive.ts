@@ -4,7 +4,7 @@
 // key = archived_at_ms * 1024 + counter, kept strictly increasing by one generator per database
 // (so it never repeats, even when the clock steps back). The public id is the key (11 base32
 // characters, so ids sort like the archive) followed by a random 48-bit nonce (10 characters):
-// ordered, never reused, and not guessable (XEP-0313 §3 "unpredictable", XEP-0359 §4).
+// ordered, never reused, and not guessable (XEP-0313 §3 "unpredictable", XEP-0359 §3).
 // Paging is a range scan on (owner, key) or (owner, with_bare, key); there is no OFFSET anywhere.
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';

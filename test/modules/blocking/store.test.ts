@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSqliteStorage } from '../../../src/storage/sqlite/index.ts';
 import { BlocklistCache } from '../../../src/modules/blocking/cache.ts';
+import { parseJid } from '../../../src/jid/index.ts';
 
 describe('blocklist store (SQLite)', () => {
   let storage: ReturnType<typeof createSqliteStorage>;
@@ -32,6 +33,12 @@ describe('blocklist store (SQLite)', () => {
     assert.deepEqual((await cache.get('bob', 'x.lit')).map(String), ['a@x.lit'], 'served from the cache');
     cache.invalidate('bob', 'x.lit');
     assert.deepEqual((await cache.get('bob', 'x.lit')).map(String), ['a@x.lit', 'b@x.lit']);
+
+    assert.equal(await cache.blocks('bob', 'x.lit', parseJid('b@x.lit/phone')), true);
+    assert.equal(await cache.blocks('bob', 'x.lit', parseJid('c@x.lit')), false);
+    await storage.blocklist.add('bob', 'x.lit', ['y.lit']);
+    cache.invalidate('bob', 'x.lit');
+    assert.equal(await cache.blocks('bob', 'x.lit', parseJid('anyone@y.lit')), true, 'domain items are found through the index');
 
     const loading = cache.get('carol', 'x.lit'); // starts reading an empty list
     await storage.blocklist.add('carol', 'x.lit', ['c@x.lit']);

@@ -160,7 +160,7 @@ describe('archive store: paging', () => {
     assert.equal(countOnly.complete, false);
   });
 
-  test('counts only result sets within countLimit (XEP-0059 §2.6: omitted when too costly)', async () => {
+  test('counts only result sets within countLimit (XEP-0059 §2.2, §2.7: omitted when too costly)', async () => {
     const { archive, ids } = await filled();
     const big = await archive.query(juliet, { limit: 2, pageAfter: ids[0], countLimit: 6 });
     assert.deepEqual([big.count, big.firstIndex, big.items.length], [undefined, undefined, 2]);

@@ -48,7 +48,7 @@ test('errors: unknown field, wrong FORM_TYPE, bad JID, bad time, too many ids, n
   assert.equal(condition(() => parseQueryForm(form(field('start', '2010-06-07T00:00:00Z', '2011-06-07T00:00:00Z')), 10)), 'bad-request');
 });
 
-test('§4.1.6 form: the six fields, ids open list-multi, nothing required', () => {
+test('§4.1.5 form: the six fields, ids open list-multi, nothing required', () => {
   const x = queryFormTemplate();
   const fields = x.getChildren('field');
   assert.deepEqual(fields.map((f) => `${f.attrs.var}:${f.attrs.type}`), ['FORM_TYPE:hidden', 'with:jid-single', 'start:text-single', 'end:text-single', 'before-id:text-single', 'after-id:text-single', 'ids:list-multi']);

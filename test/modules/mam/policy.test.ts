@@ -1,4 +1,4 @@
-// XEP-0313 §7.1.1 what a user archive keeps, with XEP-0334 hints.
+// XEP-0313 §6.1.1 what a user archive keeps, with XEP-0334 hints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isArchivable } from '../../../src/modules/mam/policy.ts';
