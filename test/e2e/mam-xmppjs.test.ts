@@ -263,6 +263,28 @@ describe('MAM with @xmpp/client', () => {
     }
   });
 
+  test('preferences: default roster archives only messages with contacts in the roster', async () => {
+    const alice = await login('alice');
+    const carol = await login('carol');
+    const dave = await login('dave', 'roster');
+    await becomeAvailable(dave, d);
+    const added = await iq(dave, 'set', `<query xmlns="jabber:iq:roster"><item jid="carol@${d}"/></query>`);
+    assert.equal(added.attrs.type, 'result', added.toString());
+    await iq(dave, 'set', `<prefs xmlns="${MAM}" default="roster"/>`);
+    try {
+      await send(alice, `<message to="dave@${d}" type="chat" id="r1"><body>stranger</body></message>`);
+      await send(carol, `<message to="dave@${d}" type="chat" id="r2"><body>contact</body></message>`);
+      const stranger = await expectStanza(dave, `<message id="r1"/>`);
+      const contact = await expectStanza(dave, `<message id="r2"/>`);
+      assert.deepEqual(stanzaIds(stranger), []);
+      assert.equal(stanzaIds(contact).length, 1);
+      const ids = (await mamQuery(dave, { ids: [stanzaIds(contact)[0].id] })).results.map((r) => r.body);
+      assert.deepEqual(ids, ['contact']);
+    } finally {
+      await iq(dave, 'set', `<prefs xmlns="${MAM}" default="always"/>`);
+    }
+  });
+
   test('a message for an offline account is archived for it', async () => {
     const alice = await login('alice');
     await send(alice, `<message to="carol@${d}" type="chat" id="off1"><body>while you were out</body></message>`);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, testCert, testKey, type RunningServer } from '../helpers/server.ts';
 import { freePorts } from '../helpers/ports.ts';
+import { addUsers } from '../helpers/accounts.ts';
 import { closeAll, connectSide, mutualSubscription } from '../helpers/federation.ts';
 import { expectNoStanza, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
 import { advertiseCaps, itemIds, items, publish, pubsubErrorOf, PUBSUB_EVENT } from '../helpers/pep.ts';
@@ -26,11 +27,12 @@ describe('PEP over s2s (Parley to Parley)', () => {
   before(async () => {
     const tls = { certificate: testCert, key: testKey };
     const [p1, p2] = await freePorts(2);
-    s1 = await startServer({ domains: [d1], config: { tls, s2s: { port: p1, routes: { [d2]: `127.0.0.1:${p2}` } } } });
-    s2 = await startServer({ domains: [d2], config: { tls, s2s: { port: p2, routes: { [d1]: `127.0.0.1:${p1}` } } } });
-    await s1.adduser('alice', 'pw-alice');
-    await s2.adduser('bob', 'pw-bob');
-    await s2.adduser('carl', 'pw-carl');
+    [s1, s2] = await Promise.all([
+      startServer({ domains: [d1], config: { tls, s2s: { port: p1, routes: { [d2]: `127.0.0.1:${p2}` } } } }),
+      startServer({ domains: [d2], config: { tls, s2s: { port: p2, routes: { [d1]: `127.0.0.1:${p1}` } } } }),
+    ]);
+    await addUsers(s1, ['alice'], (u) => `pw-${u}`);
+    await addUsers(s2, ['bob', 'carl'], (u) => `pw-${u}`);
     alice = await connectSide({ domain: d1, port: s1.ports.c2s, user: 'alice', password: 'pw-alice' });
     bob = await connectSide({ domain: d2, port: s2.ports.c2s, user: 'bob', password: 'pw-bob' });
     carl = await connectSide({ domain: d2, port: s2.ports.c2s, user: 'carl', password: 'pw-carl' });

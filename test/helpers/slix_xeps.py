@@ -118,6 +118,9 @@ class Peer(slixmpp.ClientXMPP):
             self.finish(7, "iq_error", **iq_error_fields(e))
         except IqTimeout:
             self.finish(3, "iq_error", condition="timeout")
+        except Exception as e:  # a bug in this script: say so at once instead of timing out
+            logging.exception("scenario failed")
+            self.finish(1, "crash", error=repr(e))
 
     async def after_register(self):
         a = self.args
@@ -144,7 +147,7 @@ class Peer(slixmpp.ClientXMPP):
             return self.finish(0, "command_error", **iq_error_fields(e))
         cmd = first["command"]
         form = cmd["form"]
-        emit("form", sessionid=cmd["sessionid"], status=cmd["status"], fields=list(form["fields"].keys()))
+        emit("form", sessionid=cmd["sessionid"], status=cmd["status"], fields=list(form.get_fields().keys()))
         if cmd["status"] == "completed":
             return self.finish(0, "command_done", status="completed", notes=[n[1] for n in cmd["notes"]], values=form.get_values())
         reply = self["xep_0004"].make_form(ftype="submit")
@@ -196,7 +199,7 @@ def main():
     p.add_argument("--timeout", type=float, default=20.0)
     p.add_argument("--debug", action="store_true")
     args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, stream=sys.stderr)
     if args.resource:
         args.jid = f"{args.jid}/{args.resource}"
 

@@ -11,6 +11,12 @@ import { Lru } from './lru.ts';
 import { discoFeatures, isSupportedHash, NS_CAPS, verifyCaps } from './verify.ts';
 
 const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info';
+/**
+ * Available JIDs tracked at most. Local ones leave with their session; a remote one leaves with its
+ * unavailable presence, which a dead s2s link may never deliver: past this bound the longest-known
+ * entry is forgotten (it only costs that JID its notifications until its next presence).
+ */
+const MAX_TRACKED = 200_000;
 
 export interface TrackerDeps {
   store: CapsStore;
@@ -65,6 +71,7 @@ export class CapsTracker {
     if (before && !before.failed && before.hash === hash && before.ver === ver && before.node === node) return;
     const entry: Advertised = { hash, node, ver };
     this.current.set(key, entry);
+    if (this.current.size > MAX_TRACKED) this.current.delete(this.current.keys().next().value!);
     const features = await this.lookup(jid, entry, localDomain);
     // A newer presence (or unavailable) replaced this one while we were asking.
     if (this.current.get(key) !== entry) return;
