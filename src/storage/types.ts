@@ -276,6 +276,52 @@ export interface RegistrationStore {
   expire(now?: number): Promise<number>;
 }
 
+/** A persistent MUC room as stored (XEP-0045 §10.1.3 "persistent"); config/subject are the module's own JSON. */
+export interface StoredRoom {
+  /** The room's bare JID. */
+  jid: string;
+  /** The MUC service domain it lives on. */
+  service: string;
+  /** Creation order on its service (stable room-list order). */
+  createdSeq: number;
+  config: string;
+  subject: string | null;
+  /** The room's XEP-0421 occupant-id secret (base64). */
+  secret: string;
+  /** Next per-room entry sequence number (never reused). */
+  nextSeq: number;
+}
+
+/** One affiliation of a stored room (XEP-0045 §5.2), with its reserved nickname and its place in the room's order. */
+export interface StoredAffiliation {
+  /** Bare JID (or a domain, for a ban). */
+  jid: string;
+  affiliation: string;
+  nick: string | null;
+  seq: number;
+}
+
+/** Multi-user chat rooms (XEP-0045): persistent rooms with their affiliations, and XEP-0425 tombstones. */
+export interface MucStore {
+  /** The service's persistent rooms in creation order, each with its affiliations in seq order. */
+  rooms(service: string): Promise<Array<StoredRoom & { affiliations: StoredAffiliation[] }>>;
+  /** Highest createdSeq ever given on the service (0 when none), so new rooms continue the order. */
+  maxCreatedSeq(service: string): Promise<number>;
+  /** Insert or replace the room row and all its affiliations, in one transaction. */
+  saveRoom(room: StoredRoom, affiliations: StoredAffiliation[]): Promise<void>;
+  /** Update config, subject or nextSeq of a stored room (no-op when it is not stored). */
+  updateRoom(jid: string, fields: { config?: string; subject?: string | null; nextSeq?: number }): Promise<void>;
+  /** Apply affiliation changes (affiliation null removes the row) and the room's nextSeq, in one transaction. */
+  setAffiliations(room: string, changes: Array<{ jid: string; affiliation: string | null; nick: string | null; seq: number }>, nextSeq: number): Promise<void>;
+  /** Delete the room, its affiliations and its tombstones. */
+  deleteRoom(jid: string): Promise<void>;
+  /** XEP-0425: the tombstone that replaces archived message `id` of the room. */
+  putTombstone(room: string, id: string, stanza: string): Promise<void>;
+  /** Tombstones of the given archive ids (only those that exist). */
+  tombstones(room: string, ids: string[]): Promise<Map<string, string>>;
+  deleteTombstones(room: string): Promise<void>;
+}
+
 export interface Storage {
   accounts: AccountStore;
   kv: KeyValueStore;
@@ -287,6 +333,7 @@ export interface Storage {
   caps: CapsStore;
   roster: RosterStore;
   registrations: RegistrationStore;
+  muc: MucStore;
   /** Delete an account and everything every store holds for it, in one transaction. */
   deleteUser(username: string, domain: string): Promise<boolean>;
   close(): Promise<void>;

@@ -91,6 +91,11 @@ export class RawXmpp {
     });
   }
 
+  /** The TLS socket once TLS is up (for channel binding), else null. */
+  get tls(): TLSSocket | null {
+    return 'getPeerCertificate' in this.socket ? (this.socket as TLSSocket) : null;
+  }
+
   /** Text received after the last waitFor match (or everything, with fromStart). */
   unread(fromStart = false): string {
     return this.text.slice(fromStart ? 0 : this.mark);
@@ -157,7 +162,7 @@ export class RawXmpp {
   }
 
   /** RFC 6120 §5.4: <starttls/>, <proceed/>, TLS handshake, then (unless restart = false) the new stream. */
-  async startTls(restart = true): Promise<void> {
+  async startTls(restart = true): Promise<string> {
     this.write(`<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>`);
     await this.waitFor(/<proceed[^>]*\/>/);
     const plain = this.socket;
@@ -172,7 +177,7 @@ export class RawXmpp {
     this.decoder = new StringDecoder('utf8');
     this.attach(secure);
     this.mark = this.text.length;
-    if (restart) await this.openStream();
+    return restart ? this.openStream() : '';
   }
 
   /** RFC 6120 §6 with PLAIN (RFC 4616), then the stream restart. */

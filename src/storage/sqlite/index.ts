@@ -13,8 +13,9 @@ import { SqlitePep, pepMigrations, pepUserTables } from './pep.ts';
 import { SqliteCaps, capsMigrations } from './caps.ts';
 import { SqliteRoster, rosterMigrations, rosterUserTables } from './roster.ts';
 import { SqliteRegistrations, registrationMigrations } from './registrations.ts';
+import { SqliteMuc, mucMigrations, mucUserTables } from './muc.ts';
 
-export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations];
+export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations];
 
 export function createSqliteStorage(path: string, onProgress?: (done: number, total: number, name: string) => void): Storage & { db: Db } {
   const db = openDb(path);
@@ -29,8 +30,9 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
   const caps = new SqliteCaps(db);
   const roster = new SqliteRoster(db);
   const registrations = new SqliteRegistrations(db);
+  const muc = new SqliteMuc(db);
   // Tables keyed by (domain, username) that hold a user's data; each new per-user store adds its table here.
-  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables];
+  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables];
   const deleteUser = db.transaction((u: string, d: string) => {
     for (const t of userTables) db.prepare(`DELETE FROM ${t} WHERE domain = ? AND username = ?`).run(d, u);
     return db.prepare('DELETE FROM accounts WHERE domain = ? AND username = ?').run(d, u).changes > 0;
@@ -47,6 +49,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     caps,
     roster,
     registrations,
+    muc,
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },
