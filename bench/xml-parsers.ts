@@ -423,6 +423,7 @@ interface Probe {
 const PROBES: Probe[] = [
   { what: 'predefined entities and char refs decoded', input: `${OPEN}<a>&lt;&gt;&amp;&quot;&apos;&#65;&#x1F600;</a>`, text: `<>&"'A😀` },
   { what: 'UTF-8 split across chunks', input: `${OPEN}<a>é€😀</a>`, bytewise: true, text: 'é€😀' },
+  { what: 'XML declaration split across chunks', input: `<?xml version='1.0'?>${OPEN}<a>x</a>`, bytewise: true, text: 'x' },
   { what: 'prefixed namespace resolved', input: `${OPEN}<x:a xmlns:x='urn:x'/>`, ns: 'urn:x' },
   { what: 'unbound prefix refused', input: `${OPEN}<y:a/>`, refuse: true },
   { what: 'mismatched end tag refused', input: `${OPEN}<a></b>`, refuse: true },
@@ -475,6 +476,27 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...rows.map(line)].join('\n');
 }
 
+/**
+ * A slow sender: one stanza whose 128 KiB body arrives one byte per write, as from a peer
+ * trickling bytes. A parser that re-scans or re-copies its unfinished input on every write turns
+ * this into quadratic work (RFC 6120 §13.12 resource exhaustion).
+ */
+const DRIP_KIB = 128;
+function drip(): string[][] {
+  const chunks = [
+    Buffer.from(`${STREAM_HEADER}<message><body>`),
+    ...Array.from({ length: DRIP_KIB * 1024 }, () => Buffer.from('x')),
+    Buffer.from(`</body></message>${STREAM_FOOTER}`),
+  ];
+  const rows = CANDIDATES.map((c) => {
+    const t0 = process.cpuUsage();
+    const { sink, threw } = runOnce(c, chunks);
+    const ms = cpuMs(t0);
+    return [c.name, ms.toFixed(0), threw ? `threw: ${threw}` : `${sink.count} stanza${sink.errors.length ? `, error: ${sink.errors[0]}` : ''}`];
+  });
+  return rows;
+}
+
 const WORKLOADS = [
   { name: 'mixed: messages, presences, small iqs, 5% roster results of 20-200 items', rosters: true },
   { name: 'chat: the same without roster results', rosters: false },
@@ -498,7 +520,10 @@ function main(): void {
       figures.map((f) => [f.name, fmt(f.stanzasPerSec), f.mbPerSec.toFixed(1), String(f.runs), f.note])));
     console.log();
   }
-  console.log(`load average at end ${load()}\n`);
+  process.stderr.write('slow sender\n');
+  console.log(`Slow sender: one stanza whose ${DRIP_KIB} KiB body is written one byte at a time\n`);
+  console.log(table(['candidate', 'CPU ms', 'result'], drip()));
+  console.log(`\nload average at end ${load()}\n`);
 
   console.log('Correctness and hardening (yes = right outcome; event = not refused, but an event lets a wrapper refuse it;');
   console.log('no = silently accepted or wrong; throws = exception out of write(); n/a = does not resolve namespaces)\n');

@@ -54,7 +54,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
   const { config } = loaded;
   switch (command) {
     case 'start':
-      return cmdStart(config);
+      return cmdStart(config, parsed.values.config);
     case 'adduser':
       return cmdAdduser(config, rest[0], parsed.values.password);
     case 'passwd':

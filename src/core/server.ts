@@ -9,6 +9,7 @@ import { HttpRoutes } from '../http/routes.ts';
 import { startHttp } from '../http/server.ts';
 import { loadTls, type LoadedTls } from '../net/certs.ts';
 import { listenTcp } from '../net/listeners.ts';
+import type { TlsOptions } from '../net/tcp-transport.ts';
 import { ConnectionGuard } from '../net/connection-guard.ts';
 import { AuthThrottle } from '../accounts/auth-throttle.ts';
 import { LogRing } from '../observability/log-ring.ts';
@@ -46,6 +47,9 @@ export class Server {
   accounts!: Accounts;
   tls!: LoadedTls;
   private listeners: NetServer[] = [];
+  /** Live TLS options: replaced in place on reload so new connections get the new certificate. */
+  private readonly tlsOpts: TlsOptions;
+  private readonly s2sTls: TlsOptions;
   private modules: RunningModules | null = null;
   s2s: S2S | null = null;
   private components: Components | null = null;
@@ -55,6 +59,8 @@ export class Server {
   constructor(readonly config: Config, log?: Logger) {
     this.log = log ?? createLogger(config.log.level, config.log.format, process.stdout, this.logRing);
     this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
+    this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
+    this.s2sTls = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
     this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
     this.services.provide('ops', {
       logTail: (n) => this.logRing.tail(n),
@@ -83,7 +89,8 @@ export class Server {
     // RFC 7395: a frame holds one stanza, so the frame limit is the stanza limit (plus room for the framing).
     this.http.addUpgrade('/xmpp-websocket', websocketUpgrade(c.limits.max_stanza_size + 1024, (t) => this.acceptClient(t)));
     this.modules = await startModules(this);
-    const tlsOpts = { secureContext: this.tls.secureContext, minVersion: c.tls.min_version };
+    const tlsOpts = this.tlsOpts;
+    tlsOpts.secureContext = this.tls.secureContext;
     const onTransport = (t: Transport) => this.acceptClient(t);
     const admission = {
       guard: new ConnectionGuard({ maxTotal: c.c2s.max_connections, maxPerIp: c.c2s.max_connections_per_ip, ratePerIp: c.c2s.connection_rate_per_ip, burstPerIp: c.c2s.connection_burst_per_ip }),
@@ -95,13 +102,12 @@ export class Server {
     if (c.c2s.port) this.listeners.push(...(await listenTcp({ name: 'c2s', port: c.c2s.port, interfaces: c.c2s.interfaces, directTls: false }, tlsOpts, onTransport, admission)));
     if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport, admission)));
     if (c.s2s.enabled) {
-      const ca = this.tls.s2sCa;
-      const s2sTls = { secureContext: this.tls.s2sContext, minVersion: c.tls.min_version, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, ca) };
+      const s2sTls = Object.assign(this.s2sTls, { secureContext: this.tls.s2sContext, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, this.tls.s2sCa) });
       this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls });
       await this.s2s.start();
     }
     if (c.components.port && Object.keys(c.components.secrets).length) this.components = await startComponents(c, this.router, this.log.child({ component: 'components' }));
-    this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: this.tls.secureContext, log: this.log })));
+    this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: () => this.tls.secureContext, log: this.log })));
     this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, s2s: c.s2s.enabled ? c.s2s.port : 0, components: this.components ? c.components.port : 0, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
   }
 
@@ -121,6 +127,19 @@ export class Server {
     this.streams.add(s);
     t.onClose(() => this.streams.delete(s));
     return s;
+  }
+
+  /**
+   * SIGHUP: re-read certificates and the log level without dropping connections. Existing
+   * streams keep their TLS session; new ones get the new certificate. Other settings need a restart.
+   */
+  async reload(next: Config): Promise<void> {
+    this.log.level = next.log.level;
+    this.config.log.level = next.log.level;
+    this.tls = await loadTls(this.config);
+    this.tlsOpts.secureContext = this.tls.secureContext;
+    this.s2sTls.secureContext = this.tls.s2sContext;
+    this.log.info({ certificate: this.tls.paths.cert, sha256: this.tls.fingerprint256, log_level: next.log.level }, 'configuration reloaded');
   }
 
   /** SIGTERM: stop accepting, close every stream with system-shutdown, stop modules, close storage. */

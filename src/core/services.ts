@@ -3,6 +3,9 @@
 // time (so start order only matters for dependencies declared in the module).
 import type { Element } from '../xml/element.ts';
 import type { Jid } from '../jid/index.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Scanner } from '../scan/types.ts';
+import type { QuarantineEntry } from '../storage/types.ts';
 
 /** RFC 6121 subscription states of a roster item. */
 export type Subscription = 'none' | 'to' | 'from' | 'both';
@@ -150,6 +153,50 @@ export interface OpsService {
   configView(): unknown;
 }
 
+/** A stored file as the HTTP layer serves it (HTTP uploads and pulled remote files alike). */
+export interface ServedFile {
+  path: string;
+  size: number;
+  type: string;
+  name: string;
+  /** Hex sha-256 of the bytes: the ETag. */
+  sha256: string;
+  lastModified: number;
+  /** When it stops being served (ms), or null; Cache-Control max-age is the time left. */
+  expiresAt: number | null;
+}
+
+/** Whose file was served, for the access log. */
+export interface FileAccess {
+  kind: 'upload' | 'pull';
+  /** Slot id or grant token. */
+  ref: string;
+  /** Bare JID of the file's owner. */
+  owner: string;
+}
+
+/** Offered by the upload module: file plumbing the file-pull module shares (scanner, disk, HTTP serving). */
+export interface FileHostingService {
+  /** The malware scanner (clamd INSTREAM), or null when none is configured. */
+  scanner: Scanner | null;
+  /** What to do when the scanner cannot give a verdict: withhold (closed) or store flagged unscanned (open). */
+  scanFailure: 'closed' | 'open';
+  /** An absolute directory under data_dir, created on first use. */
+  dir(area: 'pull/blobs' | 'pull/quarantine' | 'pull/tmp'): string;
+  /** The public https base URL (no trailing slash) of files served for a local domain. */
+  baseUrl(domain: string): string;
+  /** Answer GET, HEAD or OPTIONS for a stored file (Range, conditional, CORS, hardening headers); logs the access. */
+  serve(req: IncomingMessage, res: ServerResponse, file: ServedFile, access: FileAccess): Promise<void>;
+  /** Answer 404 (with CORS headers), logging the access when `access` is given. */
+  notFound(req: IncomingMessage, res: ServerResponse, access?: FileAccess): void;
+}
+
+/** Offered by the file-pull module. */
+export interface FilePullService {
+  /** Admin release of a quarantined pulled file: grant it to its recipient and tell them; returns a note for the admin. */
+  release(entry: QuarantineEntry, admin: Jid): Promise<string>;
+}
+
 export interface Services {
   ops?: OpsService;
   roster?: RosterService;
@@ -159,6 +206,8 @@ export interface Services {
   archive?: ArchiveService;
   accountLifecycle?: AccountLifecycleService;
   adhoc?: AdhocService;
+  fileHosting?: FileHostingService;
+  filePull?: FilePullService;
 }
 
 export class ServiceRegistry {

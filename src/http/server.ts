@@ -5,7 +5,7 @@ import type { SecureContext } from 'node:tls';
 import type { Logger } from '../observability/log.ts';
 import type { HttpRoutes } from './routes.ts';
 
-export async function startHttp(routes: HttpRoutes, opts: { port: number; httpsPort: number; interfaces: string[]; secureContext: SecureContext; log: Logger }): Promise<Server[]> {
+export async function startHttp(routes: HttpRoutes, opts: { port: number; httpsPort: number; interfaces: string[]; secureContext: () => SecureContext; log: Logger }): Promise<Server[]> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const h = routes.match(path);
@@ -43,6 +43,6 @@ export async function startHttp(routes: HttpRoutes, opts: { port: number; httpsP
     }
   };
   if (opts.port) await listen(() => createHttp(handle), opts.port);
-  if (opts.httpsPort) await listen(() => createHttps({ SNICallback: (_n, cb) => cb(null, opts.secureContext) }, handle), opts.httpsPort);
+  if (opts.httpsPort) await listen(() => createHttps({ secureContext: opts.secureContext(), SNICallback: (_n, cb) => cb(null, opts.secureContext()) }, handle), opts.httpsPort);
   return servers;
 }

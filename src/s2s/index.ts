@@ -63,7 +63,8 @@ export class S2S {
       });
       this.inbound.add(s);
     };
-    const tls = { ...this.deps.serverTls, requestCert: true };
+    // The same object stays in use so a certificate reload (SIGHUP) reaches new connections.
+    const tls = Object.assign(this.deps.serverTls, { requestCert: true });
     if (c.port) this.listeners.push(...(await listenTcp({ name: 's2s', port: c.port, interfaces: c.interfaces, directTls: false }, tls, onTransport(false))));
     if (c.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 's2s_direct_tls', port: c.direct_tls_port, interfaces: c.interfaces, directTls: true }, tls, onTransport(true))));
     this.idleTimer = setInterval(() => this.closeIdle(), 10_000);

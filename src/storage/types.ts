@@ -313,7 +313,7 @@ export interface MucStore {
   updateRoom(jid: string, fields: { config?: string; subject?: string | null; nextSeq?: number }): Promise<void>;
   /** Apply affiliation changes (affiliation null removes the row) and the room's nextSeq, in one transaction. */
   setAffiliations(room: string, changes: Array<{ jid: string; affiliation: string | null; nick: string | null; seq: number }>, nextSeq: number): Promise<void>;
-  /** Delete the room, its affiliations and its tombstones. */
+  /** Delete the stored room and its affiliations (tombstones stay until deleteTombstones: the archive may outlive the row). */
   deleteRoom(jid: string): Promise<void>;
   /** XEP-0425: the tombstone that replaces archived message `id` of the room. */
   putTombstone(room: string, id: string, stanza: string): Promise<void>;
@@ -334,7 +334,152 @@ export interface Storage {
   roster: RosterStore;
   registrations: RegistrationStore;
   muc: MucStore;
+  files: FilesStore;
   /** Delete an account and everything every store holds for it, in one transaction. */
   deleteUser(username: string, domain: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** XEP-0363 slot life: pending (slot handed out) → uploading (one PUT) → ready | rejected (infected); ready → expired. */
+export type SlotState = 'pending' | 'uploading' | 'ready' | 'rejected' | 'expired';
+
+export interface UploadSlot {
+  /** 128-bit random, base64url; also the file's name on disk. */
+  id: string;
+  username: string;
+  domain: string;
+  name: string;
+  size: number;
+  type: string;
+  purpose: 'message' | 'profile' | 'ephemeral' | 'permanent';
+  createdAt: number;
+  /** The PUT must complete before this (ms). */
+  putDeadline: number;
+  /** Never served from this time on (ms); null: kept until deleted. */
+  expiresAt: number | null;
+  state: SlotState;
+  sha256: string | null;
+  verdict: 'clean' | 'unscanned' | 'infected' | 'released' | null;
+  storedAt: number | null;
+}
+
+/** A remote file pulled by the server, stored once by content (sha-256 hex). */
+export interface PulledBlob {
+  sha256: string;
+  size: number;
+  type: string;
+  state: 'clean' | 'unscanned' | 'quarantined' | 'released';
+  signature: string | null;
+  createdAt: number;
+}
+
+/** One local recipient's access to a pulled blob, through an unguessable token in the local URL. */
+export interface PullGrant {
+  token: string;
+  username: string;
+  domain: string;
+  /** Bare JID of the remote sender. */
+  sender: string;
+  messageId: string | null;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  /** The remote URL, or its sha-256 when the policy does not keep remote URLs. */
+  source: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** An infected upload or pull, kept away from clients until an admin releases it. */
+export interface QuarantineEntry {
+  id: number;
+  kind: 'upload' | 'pull';
+  /** Slot id (upload) or blob sha-256 (pull). */
+  ref: string;
+  username: string;
+  domain: string;
+  sender: string | null;
+  messageId: string | null;
+  name: string;
+  type: string;
+  size: number;
+  signature: string;
+  source: string | null;
+  createdAt: number;
+  releasedAt: number | null;
+  releasedBy: string | null;
+}
+
+/** Who fetched which file when (every GET/HEAD of an upload or a pulled file). */
+export interface FileAccessEntry {
+  time: number;
+  kind: 'upload' | 'pull';
+  ref: string;
+  /** Bare JID of the file's owner (uploader or recipient). */
+  owner: string;
+  ip: string;
+  userAgent: string | null;
+  range: string | null;
+  bytes: number;
+  status: number;
+}
+
+/** One pull attempt: what was fetched for whom, and the outcome. */
+export interface PullLogEntry {
+  time: number;
+  sender: string;
+  recipient: string;
+  host: string;
+  url: string | null;
+  size: number | null;
+  sha256: string | null;
+  hash: 'verified' | 'unverified' | 'mismatch' | null;
+  /** clean | unscanned | infected | failed | refused */
+  verdict: string;
+  signature: string | null;
+  durationMs: number;
+  error: string | null;
+}
+
+/** HTTP upload and file-pull metadata; lists come back in a stable order (creation time, then id). */
+export interface FilesStore {
+  createSlot(slot: UploadSlot): Promise<void>;
+  getSlot(id: string): Promise<UploadSlot | null>;
+  /** Atomic compare-and-set on the state (only from one of `from`); false when the slot was not in such a state. */
+  transitionSlot(id: string, from: SlotState[], to: SlotState, fields?: Partial<Pick<UploadSlot, 'sha256' | 'verdict' | 'storedAt' | 'expiresAt'>>): Promise<boolean>;
+  /** Bytes held by ready files (not expired) and reserved by open slots, and the earliest time some of it frees. */
+  usage(username: string, domain: string, purposes: string[], now: number): Promise<{ bytes: number; nextRelease: number | null }>;
+  /** Creation times of the user's slots after `since`, oldest first (rate limits). */
+  slotTimesSince(username: string, domain: string, since: number): Promise<number[]>;
+  oldestReady(username: string, domain: string, purposes: string[], limit: number): Promise<UploadSlot[]>;
+  slotsOf(username: string, domain: string, purposes: string[]): Promise<UploadSlot[]>;
+  /** Ready slots past expiry and open slots past their PUT deadline, oldest first. */
+  dueSlots(now: number, limit: number): Promise<UploadSlot[]>;
+  unscannedSlots(limit: number): Promise<UploadSlot[]>;
+  /** Delete expired/rejected slot rows created before `before`; returns how many. */
+  purgeTombstones(before: number, limit: number): Promise<number>;
+  /** Paths (relative to data_dir) of files whose rows are gone, taken off the queue. */
+  takeTrash(limit: number): Promise<string[]>;
+  putBlob(blob: PulledBlob): Promise<void>;
+  getBlob(sha256: string): Promise<PulledBlob | null>;
+  blobsInState(state: PulledBlob['state'], limit: number): Promise<PulledBlob[]>;
+  /** Blobs no grant refers to any more (and not quarantined), created before the time given. */
+  orphanBlobs(createdBefore: number, limit: number): Promise<PulledBlob[]>;
+  deleteBlob(sha256: string): Promise<void>;
+  createGrant(grant: PullGrant): Promise<void>;
+  getGrant(token: string): Promise<PullGrant | null>;
+  deleteExpiredGrants(now: number, limit: number): Promise<number>;
+  quarantine(entry: Omit<QuarantineEntry, 'id' | 'releasedAt' | 'releasedBy'>): Promise<number>;
+  listQuarantine(opts: { includeReleased?: boolean; limit: number }): Promise<QuarantineEntry[]>;
+  getQuarantine(id: number): Promise<QuarantineEntry | null>;
+  markReleased(id: number, by: string, at: number): Promise<boolean>;
+  expiredQuarantine(before: number, limit: number): Promise<QuarantineEntry[]>;
+  deleteQuarantine(id: number): Promise<void>;
+  logAccess(entry: FileAccessEntry): Promise<void>;
+  accessLog(opts: { ref?: string; limit: number }): Promise<FileAccessEntry[]>;
+  logPull(entry: PullLogEntry): Promise<void>;
+  pullLog(limit: number): Promise<PullLogEntry[]>;
+  /** Drop access and pull log rows older than `before`. */
+  purgeLogs(before: number, limit: number): Promise<number>;
 }

@@ -300,7 +300,8 @@ export class C2SStream implements SessionLink {
     el.attrs.from = session.jid.toString();
     if (el.attrs.to !== undefined && el.attrs.to.length === 0) delete el.attrs.to;
     if (el.name === 'iq' && el.getChild('session', NS.session) && el.attrs.type === 'set') {
-      return this.writeEl(xml('iq', { type: 'result', id: el.attrs.id, from: this.domain }));
+      // Through the session, not straight to the wire: it is a stanza XEP-0198 counts.
+      return session.send(xml('iq', { type: 'result', id: el.attrs.id, from: this.domain }));
     }
     if (el.name === 'presence' && el.attrs.to === undefined) this.updateOwnPresence(el, session);
     if (await this.deps.hooks.fire('client/stanza', { stanza: el, session })) return;

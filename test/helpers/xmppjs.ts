@@ -70,8 +70,9 @@ function makeClient(opts: XmppjsOptions): { xmpp: Client; box: Inbox } {
   xmpp.reconnect.stop(); // a test decides itself whether to connect again
   // @xmpp/client 0.14 race: open() awaits the write callback of the stream header before it listens
   // for the server's header. Over TLS that callback can come after a fast server has already answered;
-  // the 'open' event is then missed, open() times out after 2 s and start() leaves a rejected promise
-  // unobserved. Resolving the header write at once makes open() listen before any reply is read.
+  // the 'open' event is then missed, open() times out, and start() leaves a rejected promise
+  // unobserved (an unhandledRejection in node:test). Resolving the header write at once makes
+  // open() listen before any reply can be read.
   const write = xmpp.write.bind(xmpp);
   xmpp.write = (data: string) => {
     const written = write(data);

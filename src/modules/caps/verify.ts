@@ -13,9 +13,23 @@ export function isSupportedHash(name: string | undefined): name is string {
   return name !== undefined && Object.hasOwn(HASHES, name);
 }
 
-/** §5.1: "i;octet" collation (RFC 4790 §9.3) compares UTF-8 bytes, not UTF-16 code units. */
+/**
+ * §5.1: "i;octet" collation (RFC 4790 §9.3) orders by UTF-8 bytes, which is code point order. JS
+ * string comparison orders UTF-16 code units, which differs only when a surrogate pair meets a
+ * character in U+E000..U+FFFF; compare code points there.
+ */
 function octetCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const cx = a.codePointAt(i)!;
+    const cy = b.codePointAt(i)!;
+    return cx < cy ? -1 : cx > cy ? 1 : 0;
+  }
+  return a.length - b.length;
 }
 
 function compareTuples(a: string[], b: string[]): number {

@@ -28,9 +28,13 @@ export function purgeEvent(node: string): Element {
   return xml('event', { xmlns: NS_PUBSUB_EVENT }, xml('purge', { node }));
 }
 
-/** The notification stanza; `delayedFrom` (ms) marks a last published item sent later (XEP-0163 §4.3.2, XEP-0203). */
+/**
+ * The notification stanza; `delayedFrom` (ms) marks a last published item sent later (XEP-0163
+ * §4.3.2, XEP-0203). The event is copied: one event goes to many recipients, and a stanza on its way
+ * belongs to whoever handles it next.
+ */
 export function notification(from: string, to: string, event: Element, delayedFrom?: number): Element {
-  const msg = xml('message', { type: 'headline', from, to, id: randomBytes(9).toString('base64url') }, event);
+  const msg = xml('message', { type: 'headline', from, to, id: randomBytes(9).toString('base64url') }, event.clone());
   if (delayedFrom !== undefined) msg.append(xml('delay', { xmlns: NS_DELAY, from, stamp: new Date(delayedFrom).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
   return msg;
 }

@@ -6,7 +6,7 @@ import { xml, type Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
 import { StanzaError } from '../../stanza/errors.ts';
 import { AccountError } from '../../accounts/index.ts';
-import { buildForm, FormError, validateSubmission } from '../../forms/index.ts';
+import { buildForm, FormError, formValues, validateSubmission, type DataForm } from '../../forms/index.ts';
 import { registerErrorIq, registerResultIq, RegisterError } from './errors.ts';
 import { FORM_REGISTER, registrationForm } from './forms.ts';
 import { parseRegisterSet } from './request.ts';
@@ -25,7 +25,7 @@ export async function handlePreAuthRegister(reg: Registrar, iq: Element, query: 
     const n = ((c.state.get(IQ_COUNT) as number | undefined) ?? 0) + 1;
     c.state.set(IQ_COUNT, n);
     if (n > reg.o.max_iqs_per_stream) throw new StanzaError('resource-constraint', 'Too many registration requests on this connection', 'wait');
-    reply = type === 'get' ? registrationFields(reg, iq) : await register(reg, iq, query, c);
+    reply = type === 'get' ? await registrationFields(reg, iq, c) : await register(reg, iq, query, c);
   } catch (e) {
     if (!(e instanceof StanzaError)) {
       reg.ctx.log.error({ err: e }, 'in-band registration failed');
@@ -37,7 +37,7 @@ export async function handlePreAuthRegister(reg: Registrar, iq: Element, query: 
 }
 
 /** §3.1 get (before authentication the entity is assumed unregistered). */
-function registrationFields(reg: Registrar, iq: Element): Element {
+async function registrationFields(reg: Registrar, iq: Element, c: PreAuthContext): Promise<Element> {
   const o = reg.o;
   if (o.redirect_url) {
     // §7 redirection: instructions and a XEP-0066 URL only.
@@ -46,6 +46,15 @@ function registrationFields(reg: Registrar, iq: Element): Element {
       xml('x', { xmlns: NS.oob }, xml('url', {}, o.redirect_url))));
   }
   if (!o.enabled) throw new StanzaError('service-unavailable', 'In-band registration is disabled');
+  const address = addressKey(c.remoteAddress);
+  if (reg.captcha && reg.needsCaptcha(address)) {
+    // XEP-0158 §4 / XEP-0077 §6 "x:data form + iq:register instructions": the CAPTCHA is a required
+    // field legacy clients cannot fill, so no legacy fields are offered.
+    const sid = iq.attrs.id ?? '';
+    const challenge = await reg.captcha.create({ address, sid, domain: c.domain });
+    const form = registrationForm({ instructions: o.instructions, requireEmail: o.require_email, captcha: { ...challenge, sid } });
+    return registerResultIq(iq, xml('query', { xmlns: NS.register }, xml('instructions', {}, o.instructions), buildForm(form)));
+  }
   // §6 precedence: legacy fields plus a form with no extra required fields (the form wins).
   return registerResultIq(iq, xml('query', { xmlns: NS.register },
     xml('instructions', {}, o.instructions),
@@ -56,7 +65,7 @@ function registrationFields(reg: Registrar, iq: Element): Element {
 }
 
 /** What the client submitted: form first (§6), else the legacy fields. */
-function submitted(reg: Registrar, query: Element): { username?: string; password?: string; email?: string } | 'cancel' {
+function submitted(reg: Registrar, query: Element): { username?: string; password?: string; email?: string; form?: DataForm } | 'cancel' {
   let req;
   try {
     req = parseRegisterSet(query);
@@ -76,7 +85,7 @@ function submitted(reg: Registrar, query: Element): { username?: string; passwor
       if (req.formType !== undefined && req.formType !== FORM_REGISTER) throw new StanzaError('bad-request', `Expected a ${FORM_REGISTER} form`);
       try {
         const v = validateSubmission(registrationForm({ instructions: reg.o.instructions, requireEmail: reg.o.require_email }), req.form);
-        return { username: v.value('username'), password: v.value('password'), email: v.value('email') };
+        return { username: v.value('username'), password: v.value('password'), email: v.value('email'), form: req.form };
       } catch (e) {
         if (e instanceof FormError) throw new StanzaError('not-acceptable', e.message);
         throw e;
@@ -108,12 +117,12 @@ async function register(reg: Registrar, iq: Element, query: Element, c: PreAuthC
   if (problem) throw new StanzaError('not-acceptable', problem);
 
   const ip = addressKey(c.remoteAddress);
+  if (reg.captcha && reg.needsCaptcha(ip)) await solveCaptcha(reg, ip, data.form);
   if (!reg.perAddress.allows(ip) || !reg.global.allows('*')) {
     ctx.log.warn({ ip }, 'registration rate limit reached');
     throw new StanzaError('resource-constraint', 'Too many registrations; try again later', 'wait');
   }
-  reg.perAddress.hit(ip);
-  reg.global.hit('*');
+  reg.countAttempt(ip);
 
   if ((await ctx.storage.registrations.quarantinedUntil(username, c.domain)) !== null || (await ctx.accounts.exists(username, c.domain))) {
     throw new StanzaError('conflict', 'This username is not available');
@@ -131,4 +140,21 @@ async function register(reg: Registrar, iq: Element, query: Element, c: PreAuthC
   c.state.set(REGISTERED, true);
   ctx.log.info({ user: `${username}@${c.domain}`, ip }, 'account registered in-band');
   return registerResultIq(iq);
+}
+
+/**
+ * XEP-0158: the submitted form must answer a challenge this server issued, once, in time. Checked
+ * after the field checks (a typo does not burn the challenge) and before the availability check
+ * (probing for taken names needs a solved CAPTCHA).
+ */
+async function solveCaptcha(reg: Registrar, ip: string, form: DataForm | undefined): Promise<void> {
+  if (!reg.captchaFailures.allows(ip)) throw new StanzaError('resource-constraint', 'Too many wrong CAPTCHA answers; try again later', 'wait');
+  if (!form) throw new StanzaError('not-acceptable', 'Fill in the registration form: it has a CAPTCHA', 'cancel');
+  const values = formValues(form);
+  const id = values.value('challenge');
+  if (!id || !(await reg.captcha!.check(id, values))) {
+    reg.captchaFailures.hit(ip);
+    reg.ctx.log.info({ ip }, 'wrong or expired CAPTCHA answer');
+    throw new StanzaError('not-acceptable', 'The CAPTCHA answer is wrong or expired; ask for a new form', 'cancel');
+  }
 }

@@ -1,6 +1,6 @@
 // The data forms of XEP-0077: registration (FORM_TYPE jabber:iq:register, §5), password change
 // (jabber:iq:register:changepassword, §3.3) and cancellation (jabber:iq:register:cancel, §3.2).
-import { buildForm, field, formTypeField, type DataForm } from '../../forms/index.ts';
+import { buildForm, field, formTypeField, type DataForm, type Field } from '../../forms/index.ts';
 import { xml, type Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
 
@@ -8,13 +8,29 @@ export const FORM_REGISTER = 'jabber:iq:register';
 export const FORM_CHANGE_PASSWORD = 'jabber:iq:register:changepassword';
 export const FORM_CANCEL = 'jabber:iq:register:cancel';
 
-export function registrationForm(o: { instructions: string; requireEmail: boolean }): DataForm {
+/** A CAPTCHA challenge as XEP-0158 §4 puts it into the registration form. */
+export interface FormCaptcha {
+  id: string;
+  /** The id of the get that asked (XEP-0158 'sid'). */
+  sid: string;
+  fields: Field[];
+}
+
+export function registrationForm(o: { instructions: string; requireEmail: boolean; captcha?: FormCaptcha }): DataForm {
+  const c = o.captcha;
   return {
     type: 'form',
     title: 'Account registration',
     instructions: [o.instructions],
     fields: [
       formTypeField(FORM_REGISTER),
+      // XEP-0158 §4: hidden challenge id, sid and number of answers, then the challenge itself.
+      ...(c ? [
+        field('hidden', 'challenge', { values: [c.id] }),
+        field('hidden', 'sid', { values: [c.sid] }),
+        field('hidden', 'answers', { values: [String(c.fields.length)] }),
+        ...c.fields,
+      ] : []),
       field('text-single', 'username', { label: 'Username', required: true }),
       field('text-private', 'password', { label: 'Password', required: true }),
       ...(o.requireEmail ? [field('text-single', 'email', { label: 'Email address', required: true })] : []),

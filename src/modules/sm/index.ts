@@ -12,6 +12,7 @@ import type { ClientSession } from '../../router/session.ts';
 import type { NonzaContext } from '../../stream/features.ts';
 import { StreamError } from '../../stream/framing.ts';
 import { asClientSession } from '../../router/session.ts';
+import { jid as makeJid } from '../../jid/index.ts';
 import { parseH } from './ack-queue.ts';
 import { ManagedSession, handledCountTooHigh } from './managed-session.ts';
 import { ResumableSessions, newSmId } from './resumable.ts';
@@ -65,7 +66,7 @@ export default defineModule({
       const h = parseH(el.attrs.h);
       const previd = el.attrs.previd;
       if (h === null || !previd) return failed(nctx, 'bad-request');
-      const bare = `${nctx.account.username}@${nctx.account.domain}`;
+      const bare = accountJid(nctx.account.username, nctx.account.domain);
       const ms = resumable.get(previd);
       // Someone else's SM-ID is as unknown as a made-up one: nothing tells them it exists.
       if (!ms || ms.session.jid.bare().toString() !== bare) {
@@ -136,3 +137,12 @@ export default defineModule({
     };
   },
 });
+
+/** The bare JID of an authenticated account, normalized the way bound JIDs are. */
+function accountJid(username: string, domain: string): string {
+  try {
+    return makeJid(username, domain).toString();
+  } catch {
+    return `${username}@${domain}`;
+  }
+}

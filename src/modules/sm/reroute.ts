@@ -17,13 +17,17 @@ export type Disposition = 'redeliver' | 'bounce' | 'drop';
  * What becomes of a stanza the client never acknowledged, by RFC 6121 §8.5.3.2 (a full JID with no
  * such resource): normal/chat messages go to another resource or offline storage, else back to the
  * sender with an error; groupchat messages and iq requests are answered with an error; errors,
- * headlines and iq responses are dropped as the RFC prescribes; presence is state, not data (the
- * roster module re-sends pending subscription requests, RFC 6121 §3.1.3).
+ * headlines and iq responses are dropped as the RFC prescribes, and so are carbon copies and
+ * archive query results; presence is state, not data (the roster module re-sends pending
+ * subscription requests, RFC 6121 §3.1.3).
  */
 export function disposition(stanza: Element): Disposition {
   const type = stanza.attrs.type;
   if (stanza.name === 'message') {
     if (type === 'error' || type === 'headline') return 'drop';
+    // Copies, not messages to the user: XEP-0280 carbons (the other resources have the original)
+    // and XEP-0313 results (answers to a query of this session, which is gone).
+    if (stanza.getChildElements().some((c) => ((c.localName === 'received' || c.localName === 'sent') && c.getNS() === NS.carbons) || (c.localName === 'result' && /^urn:xmpp:mam:/.test(c.getNS() ?? '')))) return 'drop';
     if (type === 'groupchat') return 'bounce';
     return 'redeliver';
   }

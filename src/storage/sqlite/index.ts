@@ -14,8 +14,9 @@ import { SqliteCaps, capsMigrations } from './caps.ts';
 import { SqliteRoster, rosterMigrations, rosterUserTables } from './roster.ts';
 import { SqliteRegistrations, registrationMigrations } from './registrations.ts';
 import { SqliteMuc, mucMigrations, mucUserTables } from './muc.ts';
+import { SqliteFiles, filesMigrations, filesUserTables } from './files.ts';
 
-export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations];
+export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations, ...filesMigrations];
 
 export function createSqliteStorage(path: string, onProgress?: (done: number, total: number, name: string) => void): Storage & { db: Db } {
   const db = openDb(path);
@@ -31,8 +32,9 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
   const roster = new SqliteRoster(db);
   const registrations = new SqliteRegistrations(db);
   const muc = new SqliteMuc(db);
+  const files = new SqliteFiles(db);
   // Tables keyed by (domain, username) that hold a user's data; each new per-user store adds its table here.
-  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables];
+  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables, ...filesUserTables];
   const deleteUser = db.transaction((u: string, d: string) => {
     for (const t of userTables) db.prepare(`DELETE FROM ${t} WHERE domain = ? AND username = ?`).run(d, u);
     return db.prepare('DELETE FROM accounts WHERE domain = ? AND username = ?').run(d, u).changes > 0;
@@ -50,6 +52,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     roster,
     registrations,
     muc,
+    files,
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },

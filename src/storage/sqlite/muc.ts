@@ -152,10 +152,7 @@ export class SqliteMuc implements MucStore {
   }
 
   async deleteRoom(jid: string): Promise<void> {
-    this.db.transaction(() => {
-      this.s.deleteRoom.run(jid);
-      this.s.deleteTombstones.run(jid);
-    })();
+    this.s.deleteRoom.run(jid);
   }
 
   async putTombstone(room: string, id: string, stanza: string): Promise<void> {

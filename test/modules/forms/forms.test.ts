@@ -1,26 +1,13 @@
 // XEP-0004 Data Forms library: parsing (§3), building, and validation of submissions (§3.3, §4).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStreamParser } from '../../../src/xml/parser.ts';
 import type { Element } from '../../../src/xml/element.ts';
+import { parseXml } from '../../helpers/parse-xml.ts';
 import {
   buildForm, field, findFormElement, formTypeField, formTypeOf, formValues, FormError, parseForm, textLines, validateSubmission, type DataForm,
 } from '../../../src/forms/index.ts';
 
-/** Parse one XML element with the server's own parser (so namespaces resolve as on the wire). */
-function el(text: string): Element {
-  let out: Element | undefined;
-  let error: unknown;
-  const p = createStreamParser(
-    { onStreamStart: () => {}, onStanza: (e) => (out = e), onStreamEnd: () => {}, onError: (e) => (error = e) },
-    { maxStanzaBytes: 1 << 20, maxDepth: 64, maxAttributes: 64, maxAttributeLength: 65536 },
-    { framing: 'stream' },
-  );
-  p.write(`<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>${text}`);
-  if (error) throw error;
-  if (!out) throw new Error(`no element parsed from ${text}`);
-  return out;
-}
+const el = (text: string): Element => parseXml(text);
 
 // XEP-0133 §3.1 (add user), the form as the XEP shows it.
 const ADD_USER = `<iq type='result' id='a'><command xmlns='http://jabber.org/protocol/commands'>

@@ -15,6 +15,8 @@ describe('unacknowledged stanzas', () => {
     assert.equal(disposition(xml('iq', { type: 'set' })), 'bounce');
     assert.equal(disposition(xml('iq', { type: 'result' })), 'drop');
     assert.equal(disposition(xml('presence', {})), 'drop');
+    assert.equal(disposition(xml('message', { type: 'chat' }, xml('received', { xmlns: 'urn:xmpp:carbons:2' }))), 'drop');
+    assert.equal(disposition(xml('message', {}, xml('result', { xmlns: 'urn:xmpp:mam:2', queryid: 'q' }))), 'drop');
   });
 
   test('a delay stamp with the first delivery time is added once, on a copy', () => {

@@ -1,0 +1,326 @@
+// One MUC service (a component domain, e.g. conference.example.org): its rooms, and the dispatch
+// of every stanza addressed to the domain, a room or an occupant JID. Stanzas for a room go
+// through the room's mailbox (mailbox.ts), so each room handles them one at a time, in order.
+import type { Routed } from '../../hooks/events.ts';
+import type { Jid } from '../../jid/index.ts';
+import { parseJid } from '../../jid/index.ts';
+import { errorReply, StanzaError } from '../../stanza/errors.ts';
+import type { MucStore, StoredAffiliation } from '../../storage/types.ts';
+import { xml, type Element } from '../../xml/element.ts';
+import { NS } from '../../xml/namespaces.ts';
+import { archiveOwner, forgetHistory } from './archive.ts';
+import { presenceToSessions } from './broadcast.ts';
+import type { MucCtx, RoomRegistry } from './context.ts';
+import { serviceInfo, serviceItems } from './disco.ts';
+import { IqRelay } from './iq-relay.ts';
+import { isInviteOrDecline, handleInvites } from './invites.ts';
+import { Mailbox } from './mailbox.ts';
+import { prepareGroupchat, privateMessage } from './messages.ts';
+import { newRoomSecret } from './occupant-id.ts';
+import { isDeliveryFailure, onAvailable, onUnavailable } from './presence.ts';
+import { Room } from './room.ts';
+import { roomIq } from './room-iq.ts';
+import { parseSubject, serializeSubject } from './subject.ts';
+import { defaultConfig, isAffiliation, type RoomConfig } from './types.ts';
+import { handleVoiceForm, voiceRequestForm } from './voice.ts';
+import { STATUS } from './xep0045.ts';
+
+interface Hosted {
+  room: Room;
+  mailbox: Mailbox;
+}
+
+export class MucService implements RoomRegistry {
+  private readonly hosted = new Map<string, Hosted>();
+  private createdSeq = 0;
+  private readonly relay: IqRelay;
+  readonly ctx: MucCtx;
+
+  constructor(ctx: Omit<MucCtx, 'rooms'>) {
+    this.ctx = { ...ctx, rooms: this };
+    this.relay = new IqRelay(ctx.options.iq_timeout * 1000);
+  }
+
+  private get store(): MucStore {
+    return this.ctx.store;
+  }
+
+  private defaults(): RoomConfig {
+    return defaultConfig({ maxUsers: this.ctx.options.default_max_users, maxHistoryFetch: this.ctx.options.max_history });
+  }
+
+  /** Load the service's persistent rooms (their affiliations, config, subject and secret). */
+  async load(): Promise<number> {
+    this.createdSeq = await this.store.maxCreatedSeq(this.ctx.domain);
+    const stored = await this.store.rooms(this.ctx.domain);
+    for (const s of stored) {
+      let config: RoomConfig;
+      try {
+        config = { ...this.defaults(), ...(JSON.parse(s.config) as Partial<RoomConfig>) };
+      } catch {
+        this.ctx.log.warn({ room: s.jid }, 'stored room configuration does not parse; using defaults');
+        config = { ...this.defaults(), persistent: true };
+      }
+      const room = new Room({ jid: parseJid(s.jid), config, secret: Buffer.from(s.secret, 'base64'), createdSeq: s.createdSeq, nextSeq: s.nextSeq, subject: parseSubject(s.subject) });
+      for (const a of s.affiliations) if (isAffiliation(a.affiliation)) room.restore({ jid: a.jid, affiliation: a.affiliation, nick: a.nick, seq: a.seq });
+      this.host(room);
+      this.createdSeq = Math.max(this.createdSeq, s.createdSeq);
+    }
+    this.ctx.metrics.roomsChanged();
+    return stored.length;
+  }
+
+  private host(room: Room): Hosted {
+    const h: Hosted = { room, mailbox: new Mailbox((err) => this.ctx.log.error({ err, room: room.jid.toString() }, 'room task failed')) };
+    this.hosted.set(room.jid.toString(), h);
+    return h;
+  }
+
+  // --- RoomRegistry -------------------------------------------------------------------------
+
+  get(jid: Jid): Room | undefined {
+    return this.hosted.get(jid.toString())?.room;
+  }
+
+  create(jid: Jid): Room {
+    const room = new Room({ jid, config: this.defaults(), secret: newRoomSecret(), createdSeq: ++this.createdSeq, locked: this.ctx.options.lock_new_rooms });
+    this.host(room);
+    this.ctx.metrics.roomsChanged();
+    return room;
+  }
+
+  async remove(room: Room): Promise<void> {
+    const key = room.jid.toString();
+    if (this.hosted.get(key)?.room !== room) return;
+    this.hosted.delete(key);
+    room.destroyed = true;
+    forgetHistory(room);
+    this.ctx.metrics.roomsChanged();
+    await this.store.deleteRoom(key);
+    await this.store.deleteTombstones(key);
+    await this.ctx.archive.deleteArchive(archiveOwner(room));
+  }
+
+  list(): Room[] {
+    return [...this.hosted.values()].map((h) => h.room).filter((r) => r.config.public && !r.locked).sort((a, b) => a.createdSeq - b.createdSeq);
+  }
+
+  all(): Room[] {
+    return [...this.hosted.values()].map((h) => h.room);
+  }
+
+  private storedAffiliations(room: Room): StoredAffiliation[] {
+    return room.affiliations().map((e) => ({ jid: e.jid, affiliation: e.affiliation, nick: e.reservedNick, seq: e.seq }));
+  }
+
+  async saveConfig(room: Room, previouslyPersistent: boolean): Promise<void> {
+    const key = room.jid.toString();
+    if (!room.config.persistent) {
+      if (previouslyPersistent) await this.store.deleteRoom(key);
+      return;
+    }
+    if (!previouslyPersistent) {
+      await this.store.saveRoom({ jid: key, service: this.ctx.domain, createdSeq: room.createdSeq, config: JSON.stringify(room.config), subject: serializeSubject(room.subject), secret: room.secret.toString('base64'), nextSeq: room.nextSeq }, this.storedAffiliations(room));
+      return;
+    }
+    await this.store.updateRoom(key, { config: JSON.stringify(room.config), nextSeq: room.nextSeq });
+  }
+
+  async saveSubject(room: Room): Promise<void> {
+    if (room.config.persistent) await this.store.updateRoom(room.jid.toString(), { subject: serializeSubject(room.subject) });
+  }
+
+  async saveAffiliations(room: Room, jids: string[]): Promise<void> {
+    if (!room.config.persistent) return;
+    const changes = jids.map((jid) => {
+      const e = room.entry(jid);
+      return e && e.affiliation !== 'none' ? { jid, affiliation: e.affiliation, nick: e.reservedNick, seq: e.seq } : { jid, affiliation: null, nick: null, seq: 0 };
+    });
+    await this.store.setAffiliations(room.jid.toString(), changes, room.nextSeq);
+  }
+
+  // --- Dispatch -----------------------------------------------------------------------------
+
+  /** Send an error in answer to `stanza`, from the address it was sent to (by = the room, XEP-0045 examples). */
+  private async reject(stanza: Element, err: unknown, room?: Room): Promise<void> {
+    const e = err instanceof StanzaError ? err : new StanzaError('internal-server-error');
+    if (!(err instanceof StanzaError)) this.ctx.log.error({ err }, 'MUC handler failed');
+    const reply = errorReply(stanza, e, room?.jid.toString());
+    if (reply) await this.ctx.route(reply);
+  }
+
+  /** After every room task: a temporary room with nobody left is gone (§10.1.1, muc.md §1). */
+  private async reap(room: Room): Promise<void> {
+    if (!room.destroyed && room.isEmpty() && !room.config.persistent) await this.remove(room);
+  }
+
+  private enqueue(room: Room, r: Routed, fn: () => Promise<void>): void {
+    const h = this.hosted.get(room.jid.toString());
+    if (!h) return void this.reject(r.stanza, new StanzaError('item-not-found', 'No such room'));
+    h.mailbox.push({
+      run: async () => {
+        if (room.destroyed) return this.reject(r.stanza, new StanzaError('item-not-found', 'No such room'));
+        try {
+          await fn();
+        } catch (err) {
+          await this.reject(r.stanza, err, room);
+        }
+        await this.reap(room);
+      },
+    });
+  }
+
+  handle(r: Routed): void {
+    const { to, stanza } = r;
+    if (!to.local) return void this.serviceStanza(r).catch((err) => this.reject(stanza, err));
+    const room = this.get(to.bare());
+    const kind = stanza.name;
+    const type = stanza.attrs.type;
+    if (!room) return void this.noRoom(r).catch((err) => this.reject(stanza, err));
+    if (kind === 'presence') return this.enqueue(room, r, () => this.presence(room, r));
+    if (kind === 'iq') return this.enqueue(room, r, () => this.iq(room, r));
+    if (kind !== 'message') return;
+    if (type === 'groupchat' && !to.resource) {
+      const h = this.hosted.get(room.jid.toString())!;
+      h.mailbox.push({
+        prepare: async () => {
+          try {
+            return await prepareGroupchat(this.ctx, room, r);
+          } catch (err) {
+            await this.reject(stanza, err, room);
+            return null;
+          }
+        },
+      });
+      return;
+    }
+    this.enqueue(room, r, () => this.message(room, r));
+  }
+
+  /** Stanzas for a room that does not exist: a join creates it (§10.1.1), the rest is item-not-found. */
+  private async noRoom(r: Routed): Promise<void> {
+    const { stanza, to } = r;
+    const type = stanza.attrs.type;
+    if (type === 'error' || type === 'result') return;
+    if (stanza.name === 'presence') {
+      if (type !== undefined) return; // unavailable, probes, subscriptions: nothing to do
+      if (!to.resource) throw new StanzaError('jid-malformed', 'Join a room at room@service/nick');
+      const policy = this.ctx.options.room_creation;
+      const bare = r.from.bare();
+      const allowed = policy === 'anyone' || (policy === 'local' && this.ctx.isLocalUser(bare)) || this.ctx.isServerAdmin(bare);
+      if (!allowed) throw new StanzaError('not-allowed', 'You may not create rooms on this service');
+      const room = this.create(to.bare());
+      room.setAffiliation(bare.toString(), 'owner');
+      this.enqueue(room, r, () => onAvailable(this.ctx, room, r, true));
+      return;
+    }
+    // §17.2 rule 3: messages (and iqs) to a room that does not exist.
+    throw new StanzaError('item-not-found', 'No such room');
+  }
+
+  private async presence(room: Room, r: Routed): Promise<void> {
+    const type = r.stanza.attrs.type;
+    if (type === 'error') {
+      // §17.2.2 ghost users: a delivery failure ends that session's presence in the room (333).
+      if (isDeliveryFailure(r.stanza)) await onUnavailable(this.ctx, room, r.from, null, [STATUS.error]);
+      return;
+    }
+    if (!r.to.resource) {
+      if (type === undefined) throw new StanzaError('jid-malformed', 'Join a room at room@service/nick');
+      return;
+    }
+    if (type === undefined) return onAvailable(this.ctx, room, r, false);
+    if (type === 'unavailable') return onUnavailable(this.ctx, room, r.from, r.stanza);
+  }
+
+  private async message(room: Room, r: Routed): Promise<void> {
+    const type = r.stanza.attrs.type ?? 'normal';
+    if (type === 'error') {
+      if (room.bySessionJid(r.from) && isDeliveryFailure(r.stanza)) await onUnavailable(this.ctx, room, r.from, null, [STATUS.error]);
+      return;
+    }
+    if (room.locked) throw new StanzaError('item-not-found', 'No such room');
+    if (r.to.resource) return privateMessage(this.ctx, room, r);
+    if (isInviteOrDecline(r.stanza)) return handleInvites(this.ctx, room, r);
+    const form = voiceRequestForm(r.stanza);
+    if (form) return handleVoiceForm(this.ctx, room, r, form);
+    if (type === 'headline') return;
+    throw new StanzaError('bad-request', 'Messages to the room must be of type groupchat');
+  }
+
+  private async iq(room: Room, r: Routed): Promise<void> {
+    const type = r.stanza.attrs.type;
+    if (r.to.resource) {
+      if (type === 'result' || type === 'error') return this.relay.response(this.ctx, r);
+      if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'Unknown iq type');
+      return this.relay.request(this.ctx, room, r);
+    }
+    if (type === 'result' || type === 'error') return;
+    if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'Unknown iq type');
+    const payloads = r.stanza.getChildElements().filter((c) => c.name !== 'error');
+    if (payloads.length !== 1) throw new StanzaError('bad-request', 'An iq get or set carries exactly one payload (RFC 6120 §8.2.3)');
+    const out = await roomIq(this.ctx, room, r, payloads[0]);
+    await this.ctx.route(xml('iq', { xmlns: NS.client, type: 'result', id: r.stanza.attrs.id, from: room.jid.toString(), to: r.from.toString() }, out.payload));
+    for (const step of out.after ?? []) await step();
+  }
+
+  /** Stanzas for the service domain itself: disco (info, room list) and ping. */
+  private async serviceStanza(r: Routed): Promise<void> {
+    const { stanza } = r;
+    const type = stanza.attrs.type;
+    if (stanza.name !== 'iq') {
+      if (stanza.name === 'message' && type !== 'error') throw new StanzaError('service-unavailable');
+      return;
+    }
+    if (type !== 'get' && type !== 'set') return;
+    const payload = stanza.getChildElements().find((c) => c.name !== 'error');
+    if (!payload) throw new StanzaError('bad-request', 'No payload');
+    let result: Element | undefined;
+    const ns = payload.getNS();
+    if (type === 'get' && ns === NS.discoInfo) result = serviceInfo(this.ctx, payload.attrs.node);
+    else if (type === 'get' && ns === NS.discoItems) result = serviceItems(this.ctx, payload);
+    else if (type === 'get' && ns === NS.ping) result = undefined;
+    else throw new StanzaError('service-unavailable');
+    await this.ctx.route(xml('iq', { xmlns: NS.client, type: 'result', id: stanza.attrs.id, from: this.ctx.domain, to: r.from.toString() }, result));
+  }
+
+  /** A client session ended (without or after unavailable presence): it leaves every room it was in. */
+  sessionClosed(full: Jid): void {
+    for (const h of this.hosted.values()) {
+      if (!h.room.bySessionJid(full)) continue;
+      const room = h.room;
+      h.mailbox.push({
+        run: async () => {
+          await onUnavailable(this.ctx, room, full, null);
+          await this.reap(room);
+        },
+      });
+    }
+  }
+
+  /** An account was deleted: its affiliations (already gone from the store) go from the loaded rooms. */
+  accountDeleted(bare: string): void {
+    for (const h of this.hosted.values()) {
+      const e = h.room.entry(bare);
+      if (e && e.affiliation !== 'none') h.room.setAffiliation(bare, 'none', null);
+    }
+  }
+
+  /** Service shutdown (§14.2 "service removes user because of service shut down"): 332 to everyone. */
+  async shutdown(): Promise<void> {
+    this.relay.stop();
+    const sends: Promise<void>[] = [];
+    for (const { room } of this.hosted.values()) {
+      for (const e of room.occupantEntries()) {
+        const sessions = [...e.occupant!.sessions.keys()];
+        sends.push(presenceToSessions(this.ctx, room, e, sessions, { type: 'unavailable', codes: [STATUS.shutdown], item: { affiliation: 'none', role: 'none' } }));
+      }
+    }
+    await Promise.all(sends);
+  }
+
+  /** Resolves when every room's queue has drained (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.hosted.values()].map((h) => h.mailbox.idle()));
+  }
+}
