@@ -11,9 +11,15 @@ export interface Side {
   password: string;
 }
 
-/** Logged in and available (RFC 6121 §4.2), so messages to the bare JID are delivered at once. */
+/**
+ * Logged in as an interested resource (it fetched its roster, RFC 6121 §2.1.6: subscription
+ * approvals are only pushed to those) and available (§4.2), so messages to the bare JID arrive.
+ */
 export async function connectSide(s: Side): Promise<Client> {
   const c = await connectXmppjs({ port: s.port, domain: s.domain, username: s.user, password: s.password, timeoutMs: 20_000 });
+  const id = nextId('roster');
+  await send(c, `<iq type="get" id="${id}"><query xmlns="jabber:iq:roster"/></iq>`);
+  await expectStanza(c, `<iq type="result" id="${id}"/>`, 10_000);
   await becomeAvailable(c, s.domain);
   return c;
 }

@@ -1,6 +1,7 @@
 // XEP-0077 In-Band Registration (v2.4): create an account before logging in, see what is on file,
 // change the password, delete the account. Decisions: docs/registration.md.
-// Config: [modules.register] enabled, redirect_url, instructions, captcha, require_email,
+// Config: [modules.register] enabled, redirect_url, instructions, captcha (+ captcha_provider,
+//   captcha_questions, captcha_soft_limit, max_captcha_failures), require_email,
 //   allow_password_change, change_password_requires_old, allow_cancel, cancel_requires_password,
 //   legacy_error_form, min_password_length, denied_passwords, reserved_usernames, quarantine_days,
 //   max_per_address_hour, max_per_address_day, max_global_minute, max_iqs_per_stream.
