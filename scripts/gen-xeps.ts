@@ -55,7 +55,7 @@ const XEPS: Xep[] = [
   { number: '0292', title: 'vCard4 Over XMPP', version: '0.12.0', status: 'partial', where: 'pep', note: 'vCard4 in PEP' },
   { number: '0297', title: 'Stanza Forwarding', version: '1.0', status: 'complete', where: 'carbons, mam' },
   { number: '0313', title: 'Message Archive Management', version: '1.1.3', status: 'complete', where: 'mam', note: 'urn:xmpp:mam:2 and #extended' },
-  { number: '0334', title: 'Message Processing Hints', version: '1.0.0', status: 'complete', where: 'carbons, mam, offline, csi' },
+  { number: '0334', title: 'Message Processing Hints', version: '1.0.0', status: 'complete', where: 'carbons, mam, offline, csi', note: 'no-copy (carbons), no-store, no-permanent-store, store (mam, offline)' },
   { number: '0352', title: 'Client State Indication', version: '1.0.0', status: 'complete', where: 'csi' },
   { number: '0357', title: 'Push Notifications', version: '0.4.1', status: 'complete', where: 'push' },
   { number: '0359', title: 'Unique and Stable Stanza IDs', version: '0.7.0', status: 'complete', where: 'mam' },
@@ -116,7 +116,7 @@ function doap(): string {
   <Project>
     <name>Parley</name>
     <shortdesc xml:lang="en">An XMPP server in TypeScript</shortdesc>
-    <description xml:lang="en">Parley is an XMPP server for Node.js: client and server connections, rosters and presence, message archives, PEP, multi-device features and administration, with SQLite storage for one node and PostgreSQL and Redis for clusters.</description>
+    <description xml:lang="en">Parley is an XMPP server for Node.js: client and server connections, rosters and presence, message archives, PEP, multi-device features, file upload and administration, with SQLite storage.</description>
     <license rdf:resource="https://spdx.org/licenses/Apache-2.0.html"/>
     <programming-language>TypeScript</programming-language>
     <category rdf:resource="https://linkmauve.fr/ns/xmpp-doap#category-server"/>

@@ -9,8 +9,8 @@ import { RawXmpp } from '../helpers/raw.ts';
 import { connectXmppjs, disconnect, sync } from '../helpers/xmppjs.ts';
 
 const MiB = 1024 * 1024;
-const MAX_WRITE_BYTES = 128 * MiB;
-const MAX_WRITE_MS = 20_000;
+const MAX_WRITE_BYTES = 64 * MiB;
+const MAX_WRITE_MS = 15_000;
 const RSS_BOUND = 64 * MiB;
 
 describe('fast writer', () => {
