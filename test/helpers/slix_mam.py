@@ -27,6 +27,18 @@ from slixmpp import JID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
+# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
+_tasks = set()
+
+
+def _spawn(coro):
+    task = asyncio.ensure_future(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+
 MAM = "urn:xmpp:mam:2"
 MAX_PAGES = 20
 
@@ -80,7 +92,7 @@ class MamPeer(slixmpp.ClientXMPP):
         emit("message", id=msg["id"], body=msg["body"], stanza_ids=sids)
         self.received += 1
         if self.received == self.args.wait_messages:
-            asyncio.ensure_future(self.query_archive())
+            _spawn(self.query_archive())
 
     async def page(self, after=None, before=None, with_jid=None):
         iq = self.make_iq_set()

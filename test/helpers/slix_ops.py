@@ -29,6 +29,18 @@ from pathlib import Path
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
+_tasks = set()
+
+
+def _spawn(coro):
+    task = asyncio.ensure_future(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+
 
 def emit(event, **fields):
     sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
@@ -66,7 +78,7 @@ class Peer(slixmpp.ClientXMPP):
 
     async def on_session_start(self, _event):
         emit("session_start", jid=str(self.boundjid))
-        asyncio.ensure_future(self.read_commands())
+        _spawn(self.read_commands())
 
     def on_message(self, msg):
         delay = msg["delay"]
@@ -94,7 +106,7 @@ class Peer(slixmpp.ClientXMPP):
                 self.disconnect(wait=1.0)
                 self.finish(0, "done")
                 return
-            asyncio.ensure_future(self.run(cmd))
+            _spawn(self.run(cmd))
 
     async def run(self, cmd):
         op, tag = cmd.get("op"), cmd.get("tag")

@@ -36,6 +36,18 @@ from pathlib import Path
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
+_tasks = set()
+
+
+def _spawn(coro):
+    task = asyncio.ensure_future(coro)
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+    return task
+
+
+
 
 def emit(event, **fields):
     sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
@@ -124,7 +136,7 @@ class RosterPeer(slixmpp.ClientXMPP):
             asyncio.get_event_loop().remove_reader(sys.stdin.fileno())
             return
         if line.strip():
-            asyncio.ensure_future(self.command(json.loads(line)))
+            _spawn(self.command(json.loads(line)))
 
     async def command(self, c):
         op = c["op"]

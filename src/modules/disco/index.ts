@@ -18,12 +18,16 @@ export default defineModule({
       ctx.disco.addFeature(NS.discoItems, scope);
     }
 
-    ctx.iq.handle(NS.discoInfo, 'get', ({ payload, target, to, from }) => {
+    ctx.iq.handle(NS.discoInfo, 'get', async ({ payload, target, to, from }) => {
       const node = payload.attrs.node;
       if (node !== undefined) throw new StanzaError('item-not-found', 'No such node');
-      // RFC 6121 / XEP-0030 §8: an account's info is visible to the owner (presence-subscribed peers come with the roster module).
+      // XEP-0030 §8 / RFC 6121: the server answers for an account to its owner and to contacts
+      // subscribed to the account's presence; others get service-unavailable (no presence leak).
       const scope = target === 'host' ? 'host' : 'account';
-      if (scope === 'account' && !from.bare().equals(to.bare())) throw new StanzaError('service-unavailable');
+      if (scope === 'account' && !from.bare().equals(to.bare())) {
+        const roster = ctx.services.get('roster');
+        if (!roster || !(await roster.isSubscribedTo(to.local, to.domain, from.bare()))) throw new StanzaError('service-unavailable');
+      }
       const q = xml('query', { xmlns: NS.discoInfo });
       for (const id of ctx.disco.getIdentities(scope)) q.append(xml('identity', { category: id.category, type: id.type, name: id.name }));
       for (const f of ctx.disco.getFeatures(scope)) q.append(xml('feature', { var: f }));
