@@ -68,10 +68,10 @@ const FEATURES = [
   'eu.siacs.conversations.axolotl.devicelist+notify', 'urn:xmpp:jingle:1', 'urn:xmpp:jingle:apps:rtp:1',
 ];
 
-export const STREAM_HEADER =
+const STREAM_HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' " +
   "to='capulet.lit' version='1.0' xml:lang='en'>";
-export const STREAM_FOOTER = '</stream:stream>';
+const STREAM_FOOTER = '</stream:stream>';
 
 /** One stanza of the mix: 50% messages, 35% presence, 10% small iq, 5% roster results (if rosters). */
 function stanza(rnd: () => number, n: number, rosters: boolean): string {
@@ -115,7 +115,7 @@ function stanza(rnd: () => number, n: number, rosters: boolean): string {
 }
 
 /** The whole stream as bytes, plus how many stanzas it holds. Whitespace keepalives sprinkled in. */
-export function xmppStream(stanzas: number, seed: number, rosters = true): { bytes: Buffer; stanzas: number } {
+function xmppStream(stanzas: number, seed: number, rosters = true): { bytes: Buffer; stanzas: number } {
   const rnd = prng(seed);
   const parts = [STREAM_HEADER];
   for (let i = 0; i < stanzas; i++) {

@@ -87,7 +87,8 @@ export class Puller {
       this.d.log.warn({ sender, recipient, host, name, sha256: blob.sha256, signature: blob.signature }, 'pulled file quarantined: malware detected');
       outcome = { ...base, status: 'infected', sha256: blob.sha256, notice: withheldNotice(name, req.domain, `malware detected (${blob.signature})`) };
     } else {
-      outcome = { ...base, status: blob.status, sha256: blob.sha256, notice: withheldNotice(name, req.domain, blob.notice) };
+      const failed = blob as Extract<BlobOutcome, { status: 'failed' | 'unchecked' }>;
+      outcome = { ...base, status: failed.status, sha256: failed.sha256, notice: withheldNotice(name, req.domain, failed.notice) };
     }
     const verdict = blob.status;
     await this.d.store.logPull({
