@@ -75,7 +75,7 @@ export const authSchema = z.object({
 export const storageSchema = z.object({
   driver: z.enum(['sqlite', 'postgres']).default('sqlite').describe('Storage driver: sqlite (one process) or postgres (one database shared by several nodes)'),
   path: z.string().default('parley.sqlite').describe('SQLite file, relative to data_dir'),
-  url: z.string().optional().describe('PostgreSQL connection URI, e.g. "postgres://parley@127.0.0.1:5432/parley" (required for driver "postgres"; a password here is masked in the admin view)'),
+  url: z.string().optional().describe('PostgreSQL connection URI, e.g. "postgres://parley@127.0.0.1:5432/parley" (required for driver "postgres"); keep the password out of it: PGPASSWORD or ~/.pgpass'),
   schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier').optional().describe('PostgreSQL schema for Parley\'s tables, created when missing (default: the server\'s search_path, usually "public")'),
   pool_size: z.number().int().min(1).max(1000).default(10).describe('Most PostgreSQL connections this process opens'),
   migrate_on_start: z.boolean().default(true).describe('Apply pending storage migrations at start; when false, start refuses a database with pending migrations (run `parley migrate`)'),

@@ -25,6 +25,7 @@ import contactInfo from './contact-info/index.ts';
 import externalServices from './external-services/index.ts';
 import adminWeb from './admin-web/index.ts';
 import upload from './upload/index.ts';
+import filePull from './file-pull/index.ts';
 import muc from './muc/index.ts';
 
 export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices, adminWeb, upload, muc] as Module[];

@@ -14,6 +14,7 @@ import {
 } from './parser-chars.ts';
 import { MAX_ENTITY_LENGTH, resolveEntity } from './parser-entities.ts';
 import { StanzaMeter } from './parser-size.ts';
+import { MAX_XML_DECL, checkTarget, checkXmlDeclaration } from './parser-xmldecl.ts';
 
 /** attrs has `xmlns` or `xmlns:*` declarations. */
 export const HAS_NS_DECL = 1;
@@ -63,14 +64,6 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 const CDATA_OPEN = '[CDATA[';
-/** An XML declaration is short; anything longer at the start of the stream is not one. */
-const MAX_XML_DECL = 256;
-const S_ = '[ \\t\\r\\n]';
-const XML_DECL = new RegExp(
-  `^xml${S_}+version${S_}*=${S_}*(?:'1\\.[0-9]+'|"1\\.[0-9]+")` +
-    `(?:${S_}+encoding${S_}*=${S_}*(?:'([A-Za-z][A-Za-z0-9._-]*)'|"([A-Za-z][A-Za-z0-9._-]*)"))?` +
-    `(?:${S_}+standalone${S_}*=${S_}*(?:'(?:yes|no)'|"(?:yes|no)"))?${S_}*$`,
-);
 
 function notWellFormed(msg: string): never {
   throw new XmlParseError('not-well-formed', msg);
@@ -317,17 +310,9 @@ export class Tokenizer {
     const end = i < stop ? i + 1 : n;
     this.declBuf += data.slice(pos, end);
     const complete = i < stop && this.declBuf.charCodeAt(this.declBuf.length - 2) === QMARK;
-    // Anything but <?xml followed by whitespace is some other processing instruction.
-    if ((complete || this.declBuf.length >= 4) && !/^xml[ \t\r\n]/.test(this.declBuf)) {
-      throw new XmlParseError('restricted-xml', 'processing instructions are not allowed (RFC 6120 §11.1)');
-    }
+    checkTarget(this.declBuf, complete);
     if (!complete) return end;
-    const m = XML_DECL.exec(this.declBuf.slice(0, -2));
-    if (!m) notWellFormed('malformed XML declaration');
-    const encoding = m[1] ?? m[2];
-    if (encoding !== undefined && encoding.toLowerCase() !== 'utf-8') {
-      throw new XmlParseError('unsupported-encoding', `encoding ${show(encoding)} is not UTF-8 (RFC 6120 §11.6)`);
-    }
+    checkXmlDeclaration(this.declBuf.slice(0, -2));
     this.declBuf = '';
     this.afterMarkup(end);
     return end;

@@ -2,9 +2,10 @@
 // by all recipients), verify XEP-0300 hashes, check the type, scan, store by sha-256, then grant
 // the recipient a local URL, or quarantine, or say why not. Every attempt is logged.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { moveDurably } from './release.ts';
 import type { FileHostingService } from '../../core/services.ts';
 import type { Jid } from '../../jid/index.ts';
 import type { Logger } from '../../observability/log.ts';
@@ -176,32 +177,15 @@ export class Puller {
     } else this.d.metrics.scan('unscanned');
     const dest = join(this.d.hosting.dir('pull/blobs'), fetched.sha256.slice(0, 2), fetched.sha256);
     if (existsSync(dest)) await unlink(tmp).catch(() => undefined);
-    else await durableMove(tmp, dest);
+    else await moveDurably(tmp, dest);
     const prior = await this.d.store.getBlob(fetched.sha256);
     if (!prior || prior.state !== 'clean') await this.d.store.putBlob({ sha256: fetched.sha256, size: fetched.size, type, state: status, signature: null, createdAt: this.d.now() });
     return { ...common, status };
   }
 
   private async toQuarantine(tmp: string, sha256: string, type: string, size: number, signature: string): Promise<void> {
-    await durableMove(tmp, join(this.d.hosting.dir('pull/quarantine'), sha256));
+    await moveDurably(tmp, join(this.d.hosting.dir('pull/quarantine'), sha256));
     await this.d.store.putBlob({ sha256, size, type, state: 'quarantined', signature, createdAt: this.d.now() });
-  }
-}
-
-async function durableMove(from: string, to: string): Promise<void> {
-  mkdirSync(dirname(to), { recursive: true });
-  const fh = await open(from, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(from, to);
-  const dir = await open(dirname(to), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }
 
