@@ -21,7 +21,7 @@ function target(config: Config, arg: string | undefined): { user: string; domain
 }
 
 async function withAccounts(config: Config, fn: (a: Accounts) => Promise<void>): Promise<number> {
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
   try {
     await fn(new Accounts(storage, config.c2s.scram_hashes, config.auth.scram_iterations));
     return 0;

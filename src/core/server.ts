@@ -78,7 +78,7 @@ export class Server {
 
   async start(): Promise<void> {
     const c = this.config;
-    this.storage = createStorage(c, this.log);
+    this.storage = await createStorage(c, this.log);
     this.accounts = new Accounts(this.storage, c.c2s.scram_hashes, c.auth.scram_iterations);
     this.tls = await loadTls(c);
     this.log.info({ certificate: this.tls.paths.cert, names: this.tls.names, valid_to: this.tls.validTo }, 'TLS certificate loaded');

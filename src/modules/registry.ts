@@ -28,4 +28,4 @@ import upload from './upload/index.ts';
 import filePull from './file-pull/index.ts';
 import muc from './muc/index.ts';
 
-export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices, adminWeb, upload, muc] as Module[];
+export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices, adminWeb, upload, filePull, muc] as Module[];

@@ -16,7 +16,9 @@ export function channelBindingTypes(s: TLSSocket): ChannelBindingType[] {
 export function channelBinding(s: TLSSocket, type: ChannelBindingType): Buffer | null {
   if (!channelBindingTypes(s).includes(type)) return null;
   if (type === 'tls-exporter') return s.exportKeyingMaterial(32, 'EXPORTER-Channel-Binding', Buffer.alloc(0));
-  if (type === 'tls-unique') return s.getFinished() ?? null;
+  // RFC 5929 §3.1: the first Finished message of the latest handshake: the client's on a full
+  // handshake (our peer's, as the server), ours on an abbreviated (resumed) one.
+  if (type === 'tls-unique') return (s.isSessionReused() ? s.getFinished() : s.getPeerFinished()) ?? null;
   const cert = s.getCertificate();
   if (!cert || !('raw' in cert)) return null;
   // RFC 5929 §4.1: the certificate's signature hash, MD5/SHA-1 upgraded to SHA-256. Node does not

@@ -140,6 +140,14 @@ export class TcpTransport implements Transport {
     return this.socket instanceof TLSSocket ? channelBinding(this.socket, type) : null;
   }
 
+  pauseReading(): void {
+    if (!this.closed) this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
   /** Stop reading from the socket for a while (rate limiting): TCP back-pressure reaches the peer. */
   pauseFor(ms: number): void {
     if (this.closed || this.socket.isPaused()) return;

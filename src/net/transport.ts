@@ -20,6 +20,9 @@ export interface Transport {
   channelBinding(type: ChannelBindingType): Buffer | null;
   /** Types available on this connection, best first. */
   channelBindingTypes(): ChannelBindingType[];
+  /** Stop delivering data (inbound back-pressure: TCP flow control then slows the peer). */
+  pauseReading(): void;
+  resumeReading(): void;
   onData(cb: (chunk: Buffer | string) => void): void;
   /** Called once when the connection is gone; several listeners may register. */
   onClose(cb: (reason: string) => void): void;

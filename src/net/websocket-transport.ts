@@ -57,6 +57,12 @@ export class WebSocketTransport implements Transport {
   channelBinding(type: ChannelBindingType): Buffer | null {
     return this.tls ? channelBinding(this.tls, type) : null;
   }
+  pauseReading(): void {
+    if (!this.closed) this.ws.pause();
+  }
+  resumeReading(): void {
+    if (!this.closed) this.ws.resume();
+  }
   onData(cb: (chunk: Buffer | string) => void): void {
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) return this.finish('binary frame');

@@ -19,6 +19,10 @@ import { C2SSession, type SessionLink } from './c2s-session.ts';
 
 type State = 'await-header' | 'negotiating' | 'closed';
 
+/** Inbound back-pressure thresholds, in stanzas waiting to be handled. */
+const INBOUND_HIGH = 64;
+const INBOUND_LOW = 16;
+
 export class C2SStream implements SessionLink {
   readonly id: string;
   private state: State = 'await-header';
@@ -117,9 +121,28 @@ export class C2SStream implements SessionLink {
     this.streamError('internal-server-error');
   }
 
+  /**
+   * Stanzas from the client wait here to be handled in order. Past INBOUND_HIGH waiting ones the
+   * socket stops being read until the queue drains to INBOUND_LOW, so a fast writer is slowed by
+   * TCP flow control instead of growing server memory (RFC 6120 §13.12).
+   */
   private enqueue(el: Element): void {
-    this.inbound = this.inbound.then(() => this.onElement(el)).catch((e) => this.onFailure(e));
+    if (++this.inboundPending >= INBOUND_HIGH && !this.readingPaused) {
+      this.readingPaused = true;
+      this.transport.pauseReading();
+    }
+    this.inbound = this.inbound
+      .then(() => this.onElement(el))
+      .catch((e) => this.onFailure(e))
+      .finally(() => {
+        if (--this.inboundPending <= INBOUND_LOW && this.readingPaused) {
+          this.readingPaused = false;
+          this.transport.resumeReading();
+        }
+      });
   }
+  private inboundPending = 0;
+  private readingPaused = false;
 
   // RFC 6120 §4.7: validate the initiating stream header, then answer with ours and the features.
   private onStreamStart(name: string, attrs: Record<string, string>): void {

@@ -70,7 +70,9 @@ describe('XEP-0050 / XEP-0133 admin commands', () => {
   test('§2.2: an admin sees the XEP-0133 commands as items of the commands node; a non-admin sees none', async () => {
     const items = await iq(await login('boss'), 'get', `<query xmlns="http://jabber.org/protocol/disco#items" node="${CMD}"/>`);
     const listed = items.getChild('query')!.getChildren('item');
-    assert.deepEqual(listed.map((i) => i.attrs.node).sort(), [...NODES].sort(), items.toString());
+    // Other modules may add their own admin commands; the XEP-0133 ones must all be there.
+    const nodes = listed.map((i) => i.attrs.node);
+    assert.deepEqual(NODES.filter((n) => !nodes.includes(n)), [], items.toString());
     assert.ok(listed.every((i) => i.attrs.jid === d && i.attrs.name), items.toString());
     const none = await iq(await login('mallory'), 'get', `<query xmlns="http://jabber.org/protocol/disco#items" node="${CMD}"/>`);
     assert.equal(none.attrs.type, 'result', none.toString());

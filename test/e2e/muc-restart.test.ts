@@ -26,7 +26,7 @@ describe('MUC persistence across a restart', () => {
   before(async () => {
     server = await startRestartableServer();
     const { config } = loadConfig(server.configPath);
-    const storage = createStorage(config);
+    const storage = await createStorage(config);
     try {
       const accounts = new Accounts(storage, config.c2s.scram_hashes, config.auth.scram_iterations);
       for (const u of ['ann', 'bob', 'cid', 'eve']) await accounts.create(u, server.domain, `${u}-secret`);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { client, xml } from '@xmpp/client';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import type { Element as XElement } from 'ltx';
 
 // Node 20 has no global WebSocket; @xmpp/websocket expects one, as in a browser.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -23,11 +24,11 @@ async function discover(base: string): Promise<string> {
   return link.href;
 }
 
-async function connectWs(service: string, username: string, password: string): Promise<{ c: XmppClient; inbox: import('@xmpp/xml').Element[] }> {
+async function connectWs(service: string, username: string, password: string): Promise<{ c: XmppClient; inbox: XElement[] }> {
   const c = client({ service, domain: 'localhost', username, password, timeout: 10_000 });
   c.reconnect.stop();
-  const inbox: import('@xmpp/xml').Element[] = [];
-  c.on('stanza', (s: import('@xmpp/xml').Element) => inbox.push(s));
+  const inbox: XElement[] = [];
+  c.on('stanza', (s: XElement) => inbox.push(s));
   c.on('error', () => {});
   await c.start();
   await c.send(xml('presence'));

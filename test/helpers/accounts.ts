@@ -9,7 +9,7 @@ import type { RunningServer } from './server.ts';
 /** Create `username@domain` with password `${username}-secret` (or the given one) for each name. */
 export async function addUsers(server: RunningServer, names: string[], password = (u: string) => `${u}-secret`): Promise<void> {
   const { config } = loadConfig(server.configPath);
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
   try {
     const accounts = new Accounts(storage, config.c2s.scram_hashes, config.auth.scram_iterations);
     for (const u of names) await accounts.create(u, server.domain, password(u));

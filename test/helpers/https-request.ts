@@ -19,6 +19,8 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Reject unknown certificates (default true). */
   verify?: boolean;
+  /** Connect to this address whatever the URL's host resolves to (names without DNS here); TLS still checks the URL's host. */
+  connectTo?: string;
 }
 
 export function httpReq(url: string, o: HttpOptions = {}): Promise<HttpReply> {
@@ -27,7 +29,10 @@ export function httpReq(url: string, o: HttpOptions = {}): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...(o.headers ?? {}) };
     if (o.body && !o.chunked && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = o.body.length;
-    const req = make(u, { method: o.method ?? 'GET', headers, rejectUnauthorized: o.verify ?? true, agent: false }, (res) => {
+    const to = o.connectTo;
+    type Cb = (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
+    const lookup = to ? (_h: string, opts: { all?: boolean }, cb: Cb) => (opts.all ? cb(null, [{ address: to, family: 4 }]) : cb(null, to, 4)) : undefined;
+    const req = make(u, { method: o.method ?? 'GET', headers, rejectUnauthorized: o.verify ?? true, agent: false, lookup: lookup as never }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -138,7 +138,8 @@ class Peer(slixmpp.ClientXMPP):
         pres, subject, occupants, history = await muc.join_muc_wait(
             cmd["room"], cmd["nick"], password=cmd.get("password"),
             maxstanzas=cmd.get("maxstanzas"), timeout=10)
-        return {"self": describe_presence(pres), "occupants": [str(p["from"].resource) for p in occupants],
+        others = [str(p["from"].resource) for p in occupants if p is not pres and 110 not in p["muc"]["status_codes"]]
+        return {"self": describe_presence(pres), "occupants": others,
                 "history": [m["body"] for m in history], "subject": subject["subject"]}
 
     async def run(self, cmd):

@@ -111,7 +111,7 @@ export default defineModule({
     const isOurs = (url: string) => ownPrefixes().some((p) => url.startsWith(p));
 
     /** Decide what each attachment becomes, rewrite the stanza, tell the sender if asked. Never leaves a remote URL behind. */
-    const process = async (r: Routed, policy: Policy, atts: Attachment[], links: string[], deadline: number): Promise<void> => {
+    const handleFiles = async (r: Routed, policy: Policy, atts: Attachment[], links: string[], deadline: number): Promise<void> => {
       const domain = r.to.domain;
       const timedOut = (a: Attachment): Outcome => ({ status: 'failed', url: a.url, name: sanitize(a.name ?? 'file'), notice: withheldNotice(sanitize(a.name ?? 'file'), domain, 'it could not be fetched in time') });
       let outcomes: Outcome[];
@@ -164,7 +164,7 @@ export default defineModule({
       if (atts.length === 0 && links.length === 0 && !queues.isHolding(key)) return;
       const arrived = now();
       const deadline = arrived + o.hold_max_seconds * 1000;
-      const ready = atts.length || links.length ? process(r, policy, atts, links, deadline) : Promise.resolve();
+      const ready = atts.length || links.length ? handleFiles(r, policy, atts, links, deadline) : Promise.resolve();
       m.held.inc();
       queues.push(key, {
         ready,

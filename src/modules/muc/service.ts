@@ -23,7 +23,7 @@ import { roomIq } from './room-iq.ts';
 import { parseSubject, serializeSubject } from './subject.ts';
 import { defaultConfig, isAffiliation, type RoomConfig } from './types.ts';
 import { handleVoiceForm, voiceRequestForm } from './voice.ts';
-import { STATUS } from './xep0045.ts';
+import { NS_MUC, STATUS } from './xep0045.ts';
 
 interface Hosted {
   room: Room;
@@ -146,7 +146,10 @@ export class MucService implements RoomRegistry {
     const e = err instanceof StanzaError ? err : new StanzaError('internal-server-error');
     if (!(err instanceof StanzaError)) this.ctx.log.error({ err }, 'MUC handler failed');
     const reply = errorReply(stanza, e, room?.jid.toString());
-    if (reply) await this.ctx.route(reply);
+    if (!reply) return;
+    // §7.2.6-§7.2.9 examples: a refused join echoes an empty muc <x/> (never the password), which clients match on.
+    if (stanza.name === 'presence' && stanza.getChild('x', NS_MUC)) reply.children.unshift(xml('x', { xmlns: NS_MUC }));
+    await this.ctx.route(reply);
   }
 
   /** After every room task: a temporary room with nobody left is gone (§10.1.1, muc.md §1). */

@@ -68,7 +68,10 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
   return { name, text, values };
 }
 
-function sqlOn(q: (c: pg.QueryConfig) => Promise<pg.QueryResult>): Sql {
+// rowMode 'array' is passed through to node-postgres (its QueryArrayConfig).
+type Query = pg.QueryConfig & { rowMode?: 'array' };
+
+function sqlOn(q: (c: Query) => Promise<pg.QueryResult>): Sql {
   return {
     async rows<R>(text: string, params: unknown[] = []) {
       return (await q(named(text, params))).rows as R[];
@@ -107,7 +110,7 @@ export class PgDb implements Sql {
     });
     // An idle connection that dies (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => {});
-    this.sql = sqlOn((c) => this.pool.query(c));
+    this.sql = sqlOn((c) => this.pool.query(c as pg.QueryConfig));
   }
 
   rows<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]> {
@@ -130,7 +133,7 @@ export class PgDb implements Sql {
       let broken = false;
       try {
         await client.query('BEGIN');
-        const sql = sqlOn((c) => client.query(c));
+        const sql = sqlOn((c) => client.query(c as pg.QueryConfig));
         const tx: Tx = {
           ...sql,
           async lock(...parts: string[]) {
