@@ -95,13 +95,14 @@ describe('MUC with slixmpp (xep_0045)', { skip: SKIP }, () => {
     const [ann, dee] = await Promise.all([peer('ann'), peer('dee')]);
     await ok(ann, { op: 'create', room, nick: 'Ann' });
     await ok(ann, { op: 'configure', room, fields: { 'muc#roomconfig_passwordprotectedroom': true, 'muc#roomconfig_roomsecret': 'kettle' } });
-    assert.equal((await dee.request({ op: 'join', room, nick: 'Dee' })).condition, 'not-authorized');
+    // (slixmpp drops invitations to rooms it has tried to join, so the invitation comes first.)
     await ok(ann, { op: 'invite', room, jid: `dee@${d}`, reason: 'tea?' });
     const inv = await dee.waitForEvent('invite', 10_000);
     assert.equal(inv.room, room);
     assert.equal(inv.from, `ann@${d}`);
     assert.equal(inv.reason, 'tea?');
     assert.equal(inv.password, 'kettle');
+    assert.equal((await dee.request({ op: 'join', room, nick: 'Dee' })).condition, 'not-authorized');
     await ok(dee, { op: 'join', room, nick: 'Dee', password: 'kettle' });
   });
 });
