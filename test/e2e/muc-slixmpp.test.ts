@@ -2,7 +2,7 @@
 // creation with the plugin's configuration round trip, three occupants, groupchat with the room's
 // stanza-id and one occupant-id, nick conflict, members-only admission, kick and ban codes, history
 // limits, and mediated invitations — against @xmpp/client peers where a second view helps.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { addUsers } from '../helpers/accounts.ts';
@@ -14,13 +14,10 @@ const SKIP = skipUnless('slixmpp');
 describe('MUC with slixmpp (xep_0045)', { skip: SKIP }, () => {
   let server: RunningServer;
   let d: string;
-  let peers: SlixMuc[] = [];
+  const peers = new Map<string, SlixMuc>();
   let roomSeq = 0;
-  const peer = async (u: string) => {
-    const p = await startSlixMuc({ port: server.ports.c2s, jid: `${u}@${d}/slix`, password: `${u}-secret` });
-    peers.push(p);
-    return p;
-  };
+  // One slixmpp process per account for the whole file (starting Python is the slow part).
+  const peer = async (u: string) => peers.get(u)!;
   const newRoom = () => `s${++roomSeq}@conference.${d}`;
   const ok = async (p: SlixMuc, cmd: Record<string, unknown>) => {
     const r = await p.request(cmd);
@@ -32,12 +29,10 @@ describe('MUC with slixmpp (xep_0045)', { skip: SKIP }, () => {
     server = await startServer();
     d = server.domain;
     await addUsers(server, ['ann', 'bob', 'cid', 'dee']);
-  });
-  afterEach(async () => {
-    await Promise.all(peers.map((p) => p.quit()));
-    peers = [];
+    await Promise.all(['ann', 'bob', 'cid', 'dee'].map(async (u) => peers.set(u, await startSlixMuc({ port: server.ports.c2s, jid: `${u}@${d}/slix`, password: `${u}-secret` }))));
   });
   after(async () => {
+    await Promise.all([...peers.values()].map((p) => p.quit()));
     await server?.stop();
   });
 

@@ -97,6 +97,8 @@ class Peer(slixmpp.ClientXMPP):
         return [(domain, self.args.host, self.args.port)]
 
     async def on_session_start(self, _event):
+        # Available, as MUC clients are: messages to the bare JID (invitations) need an available resource (RFC 6121 §8.5.2).
+        self.send_presence()
         emit("session_start", jid=str(self.boundjid))
         _spawn(self.read_commands())
 

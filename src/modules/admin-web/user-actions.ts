@@ -24,9 +24,16 @@ export async function handleUserAction(ctx: AdminContext, path: string, form: UR
       }
       case '/admin/users/delete': {
         if (form.get('confirm') !== 'yes') return { text: 'Deletion not confirmed.', error: true };
-        kick(ctx, jid, 'Account deleted');
-        if (!(await ctx.accounts.delete(jid.local, jid.domain))) return { text: `No account ${who}.`, error: true };
-        await ctx.hooks.fire('account/deleted', { username: jid.local, domain: jid.domain });
+        // The registration module's lifecycle service deletes every store's rows, fires
+        // 'account/deleted' and ends the sessions; without it, do the same steps here.
+        const lifecycle = ctx.services.get('accountLifecycle');
+        if (lifecycle) {
+          if (!(await lifecycle.remove(jid.local, jid.domain, { condition: 'not-authorized' }))) return { text: `No account ${who}.`, error: true };
+        } else {
+          if (!(await ctx.accounts.delete(jid.local, jid.domain))) return { text: `No account ${who}.`, error: true };
+          await ctx.hooks.fire('account/deleted', { username: jid.local, domain: jid.domain });
+          kick(ctx, jid, 'Account deleted');
+        }
         ctx.log.info({ admin, jid: who }, 'admin deleted user');
         return { text: `Deleted ${who} and all its data.` };
       }
