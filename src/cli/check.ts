@@ -1,5 +1,7 @@
 // parley check: validate the configuration file (and module options), print every problem.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { ConfigError, loadConfig } from '../config/loader.ts';
 import { moduleOptions } from '../core/modules.ts';
 import { builtinModules } from '../modules/registry.ts';
@@ -12,7 +14,9 @@ export async function cmdCheck(path: string | undefined): Promise<number> {
     loaded = loadConfig(path);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
+      // Report what else can be checked without a valid schema too, so one run lists every problem.
+      const extra = path ? fileProblems(path) : [];
+      process.stderr.write(`${e.message}${extra.length ? `\n  ${extra.join('\n  ')}` : ''}\n`);
       return 1;
     }
     throw e;
@@ -51,4 +55,23 @@ export async function cmdCheck(path: string | undefined): Promise<number> {
   }
   process.stdout.write(`${src}: configuration OK (domains: ${config.domains.join(', ')}; data in ${config.data_dir})\n`);
   return 0;
+}
+
+/** Checks that need only the raw TOML: files the configuration points at. */
+function fileProblems(path: string): string[] {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseToml(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const base = dirname(resolve(path));
+  const dataDir = typeof raw.data_dir === 'string' ? resolve(base, raw.data_dir) : resolve(base, 'data');
+  const out: string[] = [];
+  const tls = (raw.tls ?? {}) as Record<string, unknown>;
+  for (const key of ['certificate', 'key'] as const) {
+    const v = tls[key];
+    if (typeof v === 'string' && !existsSync(isAbsolute(v) ? v : resolve(dataDir, v))) out.push(`${path}: tls.${key}: ${v} does not exist`);
+  }
+  return out;
 }

@@ -158,7 +158,7 @@ describe('file pull over s2s', () => {
   test('SSRF: loopback targets not allowlisted, and redirects to them, are refused without a connection', async () => {
     const seenForbidden = forbidden.connections;
     const seenOther = other.connections;
-    for (const url of [forbidden.url('/x'), other.url('/clean.bin'), `https://[::1]:${origin.port}/clean.bin`, origin.url('/to-forbidden'), `https://localhost:${origin.port}/clean.bin`]) {
+    for (const url of [forbidden.url('/x'), other.url('/clean.bin'), `https://[::1]:${origin.port}/clean.bin`, origin.url('/to-forbidden'), `https://localhost:${forbidden.port}/x`]) {
       const m = await share(oob(url));
       assert.match(m.getChildText('body')!, /withheld by b\.parley\.test/, url);
       assert.ok(!m.toString().includes(url), url);

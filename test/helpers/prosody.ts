@@ -20,12 +20,16 @@ export interface ProsodyOptions {
   /** CA file for verifying peers; with secureAuth Prosody requires valid certificates (SASL EXTERNAL). */
   cafile?: string;
   secureAuth?: boolean;
+  /** XEP-0363 via mod_http_file_share on upload.<domain>, served over HTTPS on 127.0.0.1 (URLs use the IP). */
+  fileShare?: boolean;
 }
 
 export interface RunningProsody {
   domain: string;
   c2sPort: number;
   s2sPort: number;
+  /** HTTPS port of mod_http_file_share (0 without fileShare). */
+  fileSharePort: number;
   register(user: string, password: string): void;
   log(): string;
   stop(): Promise<void>;
@@ -53,7 +57,8 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
 export async function startProsody(o: ProsodyOptions): Promise<RunningProsody> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-prosody-'));
   mkdirSync(join(dir, 'data'));
-  const [c2sPort, s2sPort] = await freePorts(2);
+  const [c2sPort, s2sPort, fsPort] = await freePorts(3);
+  const fileSharePort = o.fileShare ? fsPort : 0;
   writeFileSync(join(dir, 'hosts'), Object.entries(o.hosts).map(([d, ip]) => `${ip} ${d}\n`).join(''));
   // An unreachable resolver: anything not in the hosts file fails fast instead of leaving the machine.
   writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\n');
@@ -70,7 +75,9 @@ c2s_direct_tls_ports = {}
 s2s_ports = { ${s2sPort} }
 s2s_direct_tls_ports = {}
 http_ports = {}
-https_ports = {}
+https_ports = { ${fileSharePort ? fileSharePort : ''} }
+https_interfaces = { "127.0.0.1" }
+${fileSharePort ? `https_ssl = { key = ${JSON.stringify(o.key)}; certificate = ${JSON.stringify(o.cert)} }\nhttp_external_url = "https://127.0.0.1:${fileSharePort}/"` : ''}
 c2s_require_encryption = true
 s2s_require_encryption = true
 s2s_secure_auth = ${o.secureAuth ? 'true' : 'false'}
@@ -82,7 +89,7 @@ modules_enabled = { "roster"; "saslauth"; "tls"; "dialback"; "disco"; "presence"
 modules_disabled = { "s2s_bidi" }
 ssl = { ${o.cafile ? `cafile = ${q(o.cafile)}; ` : ''}key = ${q(o.key)}; certificate = ${q(o.cert)} }
 VirtualHost ${q(o.domain)}
-`);
+${fileSharePort ? `Component ${q(`upload.${o.domain}`)} "http_file_share"\n  http_host = "127.0.0.1"\n` : ''}`);
   const child = spawn('prosody', ['--config', cfg, '-F'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   reapOnExit(child);
   let out = '';
@@ -100,6 +107,7 @@ VirtualHost ${q(o.domain)}
     domain: o.domain,
     c2sPort,
     s2sPort,
+    fileSharePort,
     register(user, password) {
       execFileSync('prosodyctl', ['--config', cfg, 'register', user, o.domain, password], { stdio: 'pipe' });
     },

@@ -16,7 +16,7 @@ import { freePorts } from '../../../test/helpers/ports.ts';
 import { reapOnExit, waitForExit } from '../../../test/helpers/reaper.ts';
 import { forEachLimited } from '../client/pool.ts';
 import { CERT, KEY } from './cert.ts';
-import { childrenNamed, isAlive, sleep, waitForPort } from './proc.ts';
+import { childrenNamed, cmdline, isAlive, sleep, waitForPort } from './proc.ts';
 import type { Account, Peer } from './types.ts';
 
 export const EJABBERDCTL = '/usr/sbin/ejabberdctl';
@@ -145,8 +145,9 @@ modules:
   writeFileSync(join(dir, 'ejabberdctl.cfg'), [
     `ERLANG_NODE=${node}`,
     `ERL_DIST_PORT=${dist}`,
-    'INET_DIST_INTERFACE=127.0.0.1',
-    `ERL_OPTIONS="-setcookie ${randomBytes(12).toString('hex')} +sbwt none +sbwtdcpu none +sbwtdio none"`,
+    // The distribution listener on loopback only (ejabberdctl's INET_DIST_INTERFACE would start an
+    // extra VM just to parse the address).
+    `ERL_OPTIONS="-setcookie ${randomBytes(12).toString('hex')} -kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"`,
     '',
   ].join('\n'));
   chownTree(dir, uid, gid);
@@ -175,7 +176,8 @@ modules:
     c.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
     child = c;
     const deadline = Date.now() + 30_000;
-    while (!(beam = childrenNamed(c.pid!, 'beam.smp')[0] ?? 0)) {
+    // The VM that runs the node (ejabberdctl may start short-lived helper VMs first).
+    while (!(beam = childrenNamed(c.pid!, 'beam.smp').find((pid) => cmdline(pid).includes(node)) ?? 0)) {
       if (Date.now() > deadline || c.exitCode !== null) throw new Error(`ejabberd's BEAM did not start\n${logTail()}`);
       await sleep(100);
     }
@@ -198,6 +200,10 @@ modules:
     child = null;
     beam = 0;
   };
+  // The launcher is reaped on exit by reapOnExit; the VM is its child and must go too.
+  process.on('exit', () => {
+    if (beam && isAlive(beam)) process.kill(beam, 'SIGKILL');
+  });
   await start();
 
   return {

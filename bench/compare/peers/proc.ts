@@ -36,6 +36,15 @@ export function childrenNamed(pid: number, comm: string): number[] {
   return out;
 }
 
+/** The command line of pid, arguments joined by spaces ('' once it has exited). */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

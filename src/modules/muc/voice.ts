@@ -28,7 +28,8 @@ export async function handleVoiceForm(ctx: MucCtx, room: Room, r: Routed, x: Ele
   if (values.has('muc#request_allow')) {
     // §8.6: an approval, from a moderator.
     if (sender.occupant.role !== 'moderator') throw new StanzaError('forbidden', 'Only moderators approve voice requests');
-    if (!values.boolean('muc#request_allow')) return;
+    // XEP-0004 §3.3 boolean: '1' or 'true' (formValues has no template, so no normalisation).
+    if (!['1', 'true'].includes(values.value('muc#request_allow')?.trim() ?? '')) return;
     const nick = values.value('muc#roomnick');
     const target = nick !== undefined ? room.byNickname(nick) : undefined;
     if (!target?.occupant || target.occupant.role !== 'visitor') return;

@@ -85,9 +85,10 @@ function postgresDriver(): Driver {
           if (rows.length) seeds.push({ table, rows });
         }
       }
-      // DELETE rather than TRUNCATE: on these small tables it is several times faster.
+      // DELETE rather than TRUNCATE: on these small tables it is several times faster. Twice,
+      // because delete triggers (upload_slot -> files_trash) write into tables already emptied.
       await db.tx(async (tx) => {
-        for (const t of tables) await tx.run(`DELETE FROM ${t}`);
+        for (const t of [...tables, ...tables]) await tx.run(`DELETE FROM ${t}`);
         for (const s of seeds!) await tx.run(`INSERT INTO ${s.table} SELECT * FROM json_populate_recordset(NULL::${s.table}, $1)`, [JSON.stringify(s.rows)]);
       });
       const others: Storage[] = [];
