@@ -1,11 +1,8 @@
-// The command-line contract: parley start|adduser|passwd|deluser|check|cert.
+// The command-line contract: parley start|adduser|passwd|deluser|check|cert|migrate.
 // Non-interactive so scripts can rely on it; exit code 0 on success, 1 on error, 2 on usage errors.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/loader.ts';
-import { cmdAdduser, cmdDeluser, cmdPasswd } from './accounts.ts';
-import { cmdCert } from './cert.ts';
-import { cmdCheck } from './check.ts';
-import { cmdStart } from './start.ts';
+// Commands are imported when used: `parley adduser` should not load (and transpile) every module.
 
 const USAGE = `usage: parley <command> [--config FILE]
 
@@ -16,6 +13,7 @@ commands:
   deluser JID                   delete an account and its data
   check                         validate the configuration and print problems
   cert [--force]                generate the self-signed certificate (or show the configured one)
+  migrate                       apply pending storage migrations (SQLite or PostgreSQL) and exit
 `;
 
 export async function runCli(argv: string[]): Promise<number | undefined> {
@@ -40,7 +38,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     process.stdout.write(USAGE);
     return command || parsed.values.help ? 0 : 2;
   }
-  if (command === 'check') return cmdCheck(parsed.values.config);
+  if (command === 'check') return (await import('./check.ts')).cmdCheck(parsed.values.config);
   let loaded;
   try {
     loaded = loadConfig(parsed.values.config);
@@ -54,15 +52,17 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
   const { config } = loaded;
   switch (command) {
     case 'start':
-      return cmdStart(config, parsed.values.config);
+      return (await import('./start.ts')).cmdStart(config, parsed.values.config);
     case 'adduser':
-      return cmdAdduser(config, rest[0], parsed.values.password);
+      return (await import('./accounts.ts')).cmdAdduser(config, rest[0], parsed.values.password);
     case 'passwd':
-      return cmdPasswd(config, rest[0], parsed.values.password);
+      return (await import('./accounts.ts')).cmdPasswd(config, rest[0], parsed.values.password);
     case 'deluser':
-      return cmdDeluser(config, rest[0]);
+      return (await import('./accounts.ts')).cmdDeluser(config, rest[0]);
     case 'cert':
-      return cmdCert(config, parsed.values.force ?? false);
+      return (await import('./cert.ts')).cmdCert(config, parsed.values.force ?? false);
+    case 'migrate':
+      return (await import('./migrate.ts')).cmdMigrate(config);
     default:
       process.stderr.write(`unknown command: ${command}\n${USAGE}`);
       return 2;

@@ -22,7 +22,7 @@ describe('XEP-0363 HTTP File Upload', () => {
   before(async () => {
     if (!skipUnless('clamd')) clamd = await startClamd();
     server = await startServer({
-      config: { modules: { upload: { max_file_size: 64 * 1024, quota_bytes: 200 * 1024, rate_slots: 12, ...(clamd ? { clamd: clamd.address } : {}) } } },
+      config: { admins: ['alice@localhost'], modules: { upload: { max_file_size: 64 * 1024, quota_bytes: 200 * 1024, rate_slots: 12, ...(clamd ? { clamd: clamd.address } : {}) } } },
     });
     await server.adduser('alice', 'pw-a');
     await server.adduser('bob', 'pw-b');
@@ -188,6 +188,7 @@ describe('XEP-0363 HTTP File Upload', () => {
 
   describe('malware scanning', { skip: skipUnless('clamd') }, () => {
     let carol: Client;
+    let eicarUrl = '';
     before(async () => {
       await server.adduser('carol', 'pw-c');
       carol = await connectXmppjs({ port: server.ports.c2s, domain: 'localhost', username: 'carol', password: 'pw-c' });
@@ -198,10 +199,35 @@ describe('XEP-0363 HTTP File Upload', () => {
       const body = eicar();
       const slot = await requestSlot(carol, service, { name: 'eicar.com', size: body.length, type: 'application/octet-stream' });
       const put = await putFile(slot, body, 'application/octet-stream');
+      eicarUrl = slot.get;
       assert.equal(put.status, 422);
       assert.match(put.body.toString(), /Parley\.Test\.EICAR/);
       assert.equal((await httpReq(slot.get)).status, 404);
       await server.waitForLog(/upload quarantined: malware detected/, 5000);
+    });
+
+    test('an admin lists the quarantine and releases the file with ad-hoc commands (XEP-0050)', async () => {
+      const NS_CMD = 'http://jabber.org/protocol/commands';
+      const NODE = 'urn:parley:files:admin:0';
+      const run = async (c: Client, inner: string) => {
+        const id = nextId('cmd');
+        await send(c, `<iq type="set" id="${id}" to="localhost">${inner}</iq>`);
+        return expectStanza(c, (el) => el.name === 'iq' && el.attrs.id === id);
+      };
+      const denied = await run(bob, `<command xmlns="${NS_CMD}" node="${NODE}#quarantine-list" action="execute"/>`);
+      assert.equal(denied.attrs.type, 'error', 'not for non-admins');
+      const list = await run(alice, `<command xmlns="${NS_CMD}" node="${NODE}#quarantine-list" action="execute"/>`);
+      const items = list.getChild('command')!.getChild('x', 'jabber:x:data')!.getChildren('item');
+      const field = (item: (typeof items)[number], v: string) => item.getChildren('field').find((f) => f.attrs.var === v)?.getChildText('value');
+      const eicarItem = items.find((i) => field(i, 'name') === 'eicar.com');
+      assert.ok(eicarItem, list.toString());
+      assert.equal(field(eicarItem, 'signature'), 'Parley.Test.EICAR.UNOFFICIAL');
+      const first = await run(alice, `<command xmlns="${NS_CMD}" node="${NODE}#quarantine-release" action="execute"/>`);
+      const sid = first.getChild('command')!.attrs.sessionid;
+      const done = await run(alice, `<command xmlns="${NS_CMD}" node="${NODE}#quarantine-release" sessionid="${sid}" action="complete"><x xmlns="jabber:x:data" type="submit">
+        <field var="FORM_TYPE"><value>${NODE}</value></field><field var="id"><value>${field(eicarItem, 'id')}</value></field></x></command>`);
+      assert.equal(done.getChild('command')?.attrs.status, 'completed', done.toString());
+      assert.equal((await httpReq(eicarUrl)).body.toString('latin1'), eicar().toString('latin1'), 'the released file is served again');
     });
 
     test('clamd down: 503 with Retry-After (fail closed); the same slot works once clamd is back', async () => {

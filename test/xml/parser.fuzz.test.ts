@@ -212,10 +212,7 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
     if (depth <= 1) {
       if (/[^ \t\r\n]/.test(t)) refuse();
     } else if (ok) {
-      const top = open[open.length - 1];
-      const last = top.children.pop();
-      if (last !== undefined) merge(top.children, last);
-      merge(top.children, t);
+      merge(open[open.length - 1].children, t);
     }
   };
   p.on('text', text);
@@ -236,8 +233,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 function compareWithSaxes(stream: string): void {
   const input = stream + '</stream:stream>';
   const ours = run([input]);
-  // saxes pairs a lone surrogate with whatever follows; XML 1.0 §2.2 has no such character.
-  if (LONE_SURROGATE.test(input)) return assert.equal(ours.errors, 1);
+  // saxes pairs a lone surrogate with whatever follows, so it is no reference for those (the parser
+  // refuses them, see parser.test.ts, unless they come after the end of the stream).
+  if (LONE_SURROGATE.test(input)) return assertErrorDiscipline(ours);
   const ref = saxesReference(input);
   assert.equal(ours.errors === 0, ref.ok, `accepts ${JSON.stringify(input)}? ours: ${ours.log[ours.log.length - 1]}`);
   if (ref.ok) assert.deepEqual(ours.stanzas.map(ourShape), ref.stanzas, JSON.stringify(input));

@@ -29,7 +29,7 @@ export class PgOffline implements OfflineStore {
     return this.db.tx(async (tx) => {
       // One appender per user at a time, so two senders cannot both take the last slot, and ids
       // are handed out in the order the messages are accepted.
-
+      await tx.lock('offline', d, u);
       const usage = (await tx.one<{ n: number; bytes: number }>('SELECT count(*) AS n, coalesce(sum(bytes), 0)::BIGINT AS bytes FROM offline WHERE domain = $1 AND username = $2', [d, u]))!;
       if (usage.n + 1 > quota.maxMessages || usage.bytes + bytes > quota.maxBytes) return false;
       await tx.run('INSERT INTO offline (domain, username, stanza, bytes, stored_at) VALUES ($1, $2, $3, $4, $5)', [d, u, stanza, bytes, storedAt]);

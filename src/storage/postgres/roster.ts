@@ -82,7 +82,7 @@ export class PgRoster implements RosterStore {
   /** One transaction per change, one change per user at a time: an item, its pending request and the version never disagree. */
   async update(u: string, d: string, jid: string, change: RosterChange): Promise<number> {
     return this.db.tx(async (tx) => {
-
+      await tx.lock('roster', d, u);
       const bump = async () =>
         (await tx.value<number>(
           `INSERT INTO roster_versions (domain, username, version) VALUES ($1, $2, 1)

@@ -63,14 +63,15 @@ describe('policy resolution (user > domain > default)', () => {
 });
 
 test('pair queues release in arrival order even when later work finishes first', async () => {
+  const fail = (err: unknown) => assert.fail(String(err));
   const q = new PairQueues();
   const order: string[] = [];
   let slow!: () => void;
   const slowReady = new Promise<void>((r) => (slow = r));
-  q.push('a|b', { ready: slowReady, release: async () => void order.push('file') }, assert.fail);
-  q.push('a|b', { ready: Promise.resolve(), release: async () => void order.push('text1') }, assert.fail);
-  q.push('c|b', { ready: Promise.resolve(), release: async () => void order.push('other pair') }, assert.fail);
-  q.push('a|b', { ready: Promise.resolve(), release: async () => void order.push('text2') }, assert.fail);
+  q.push('a|b', { ready: slowReady, release: async () => void order.push('file') }, fail);
+  q.push('a|b', { ready: Promise.resolve(), release: async () => void order.push('text1') }, fail);
+  q.push('c|b', { ready: Promise.resolve(), release: async () => void order.push('other pair') }, fail);
+  q.push('a|b', { ready: Promise.resolve(), release: async () => void order.push('text2') }, fail);
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(order, ['other pair'], 'the held pair waits; the other pair does not');
   assert.equal(q.isHolding('a|b'), true);

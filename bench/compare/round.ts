@@ -1,0 +1,57 @@
+// One server's part of the comparison: setup once (accounts with the server's own tooling,
+// archive and roster filled through the protocol), then per round every scenario in a fixed
+// order. Rounds alternate between servers (A, B, C, A, B, C, ...) in cli.ts.
+import { XmppConnection } from './client/connection.ts';
+import { closeAll, userName, userPassword } from './client/pool.ts';
+import type { Account, Peer } from './peers/types.ts';
+import { accountCount, type Scale } from './scale.ts';
+import { loginStorm } from './scenarios/login-storm.ts';
+import { fillArchive, MAM_CONTACT, MAM_OWNER, mamScenario } from './scenarios/mam.ts';
+import { memoryScenario } from './scenarios/memory.ts';
+import { messagesScenario } from './scenarios/messages.ts';
+import { mucScenario } from './scenarios/muc.ts';
+import { fillRoster, ROSTER_OWNER, rosterScenario } from './scenarios/roster.ts';
+import type { Measurement, RunContext } from './scenarios/types.ts';
+
+export interface SetupFacts {
+  accounts: number;
+  accountSeconds: number;
+  archiveFillRate: number;
+  /** What the load client negotiated, e.g. "TLSv1.3 TLS_AES_256_GCM_SHA384". */
+  tls: string;
+}
+
+export async function setupPeer(peer: Peer, scale: Scale, progress: (m: string) => void): Promise<SetupFacts> {
+  const n = accountCount(scale);
+  const accounts: Account[] = Array.from({ length: n }, (_, i) => ({ username: userName(i), password: userPassword(i) }));
+  accounts.push(MAM_OWNER, MAM_CONTACT, ROSTER_OWNER);
+  const t0 = performance.now();
+  await peer.createAccounts(accounts, (done) => progress(`  accounts ${done}/${accounts.length}`));
+  const accountSeconds = (performance.now() - t0) / 1000;
+  progress(`${accounts.length} accounts created in ${accountSeconds.toFixed(1)} s`);
+  const probe = await XmppConnection.login(peer.target, { username: userName(0), password: userPassword(0), resource: 'probe' });
+  const tls = `${probe.tlsProtocol} ${probe.tlsCipher}`;
+  await probe.close();
+  progress(`login works (${tls})`);
+  const archiveFillRate = await fillArchive(peer.target, scale.mam.archive, progress);
+  progress(`archive filled with ${scale.mam.archive} messages at ${archiveFillRate.toFixed(0)} msg/s`);
+  await fillRoster(peer.target, scale.roster.contacts);
+  progress(`roster filled with ${scale.roster.contacts} contacts`);
+  return { accounts: accounts.length, accountSeconds, archiveFillRate, tls };
+}
+
+export async function runRound(ctx: RunContext, withMuc: boolean): Promise<Measurement[]> {
+  const out: Measurement[] = [];
+  const { measurements, conns } = await memoryScenario(ctx);
+  out.push(...measurements);
+  try {
+    out.push(...(await messagesScenario(ctx, conns)));
+    if (withMuc) out.push(...(await mucScenario(ctx, conns)));
+  } finally {
+    await closeAll(conns);
+  }
+  out.push(...(await loginStorm(ctx)));
+  out.push(...(await mamScenario(ctx)));
+  out.push(...(await rosterScenario(ctx)));
+  return out;
+}
