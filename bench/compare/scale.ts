@@ -6,6 +6,8 @@ export interface Scale {
   rounds: number;
   /** Users online at once for memory, 1:1 messages and MUC (users 0..online-1, with presence). */
   online: number;
+  /** Restart each server before the memory measurement so every round starts from a fresh process. */
+  freshProcess: boolean;
   connectConcurrency: number;
   storm: { logins: number; concurrency: number; seconds: number };
   messages: { throughputSeconds: number; window: number; steadyRate: number; steadySeconds: number };
@@ -20,19 +22,21 @@ export const SCALES: Record<Scale['name'], Scale> = {
   quick: {
     name: 'quick',
     rounds: 1,
-    online: 40,
+    online: 30,
+    freshProcess: false,
     connectConcurrency: 20,
-    storm: { logins: 60, concurrency: 20, seconds: 5 },
+    storm: { logins: 40, concurrency: 20, seconds: 5 },
     messages: { throughputSeconds: 2, window: 2, steadyRate: 100, steadySeconds: 2 },
     muc: { occupants: 20, pacedMessages: 10, pacedRate: 10, burst: 5 },
-    mam: { archive: 200, queries: 10 },
-    roster: { contacts: 40, logins: 3 },
+    mam: { archive: 100, queries: 10 },
+    roster: { contacts: 30, logins: 3 },
     connectSeconds: 60,
   },
   default: {
     name: 'default',
     rounds: 3,
     online: 1000,
+    freshProcess: true,
     connectConcurrency: 50,
     storm: { logins: 1000, concurrency: 100, seconds: 10 },
     messages: { throughputSeconds: 8, window: 2, steadyRate: 500, steadySeconds: 8 },
@@ -45,6 +49,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     name: 'full',
     rounds: 3,
     online: 10_000,
+    freshProcess: true,
     connectConcurrency: 100,
     storm: { logins: 10_000, concurrency: 200, seconds: 20 },
     messages: { throughputSeconds: 15, window: 1, steadyRate: 2000, steadySeconds: 15 },

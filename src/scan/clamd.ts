@@ -17,6 +17,19 @@ export interface ClamdOptions {
   chunkBytes?: number;
 }
 
+/** Wait until the socket can take more (or is gone), leaving no listener behind. */
+function drained(sock: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sock.off('drain', done);
+      sock.off('close', done);
+      resolve();
+    };
+    sock.on('drain', done);
+    sock.on('close', done);
+  });
+}
+
 /** Parse clamd's reply line to INSTREAM. */
 export function parseClamdReply(reply: string): ScanVerdict {
   const line = reply.replace(/\0+$/, '').trim();
@@ -98,7 +111,7 @@ export class ClamdScanner implements Scanner {
               len.writeUInt32BE(part.length);
               sock.write(len);
               // Back-pressure: wait for the socket to drain rather than buffering a whole file.
-              if (!sock.write(part)) await new Promise<void>((r) => { sock.once('drain', r); sock.once('close', r); });
+              if (!sock.write(part)) await drained(sock);
               if (settled) return;
             }
           }

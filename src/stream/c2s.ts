@@ -327,7 +327,13 @@ export class C2SStream implements SessionLink {
       return session.send(xml('iq', { type: 'result', id: el.attrs.id, from: this.domain }));
     }
     if (el.name === 'presence' && el.attrs.to === undefined) this.updateOwnPresence(el, session);
-    if (await this.deps.hooks.fire('client/stanza', { stanza: el, session })) return;
+    try {
+      if (await this.deps.hooks.fire('client/stanza', { stanza: el, session })) return;
+    } catch (err) {
+      // A module refusing the stanza (blocking, limits...) answers the sender; the stream goes on.
+      if (err instanceof StanzaError) return this.deps.router.bounce(el, err);
+      throw err;
+    }
     if (el.name === 'presence' && el.attrs.to === undefined) return;
     await this.deps.router.route(el, session);
   }

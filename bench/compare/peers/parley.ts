@@ -1,6 +1,7 @@
 // Parley under test: `parley start` from this checkout (bin/parley.js through tsx, as users run
 // it), SQLite in a temp data dir, loopback ports, the fixture certificate. Accounts are written
-// with src/accounts straight into the SQLite file while the server is stopped.
+// with src/accounts straight into the SQLite file, as `parley adduser` does (safe while the server
+// runs: WAL with a busy timeout, and the server keeps no account cache).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,7 +83,6 @@ export async function startParley(o: PeerOptions = {}): Promise<Peer> {
     notes: ['SQLite (WAL, synchronous=FULL), all built-in modules', 'c2s per-address admission limits raised'],
     pid: () => child!.pid!,
     async createAccounts(accounts: Account[], onProgress) {
-      await stop();
       const { config } = loadConfig(configPath);
       const storage = await createStorage(config);
       try {
@@ -95,7 +95,6 @@ export async function startParley(o: PeerOptions = {}): Promise<Peer> {
       } finally {
         await storage.close();
       }
-      await start();
     },
     restart: async () => {
       await stop();

@@ -1,5 +1,6 @@
 // (3) Memory per idle authenticated connection: the server is restarted (a fresh process, so
-// memory freed by earlier work does not hide the cost), its RSS sampled once it is idle, then N
+// memory freed by earlier work does not hide the cost; not in --quick runs), its RSS sampled once
+// it is idle, then N
 // clients log in (STARTTLS, SCRAM, bind, initial presence) and sit idle; (RSS after - before) / N.
 import { openMany } from '../client/pool.ts';
 import type { XmppConnection } from '../client/connection.ts';
@@ -23,7 +24,7 @@ async function settledRss(pid: number): Promise<number> {
 /** Restart, measure, connect `online` users with presence; the open connections are handed on. */
 export async function memoryScenario(ctx: RunContext): Promise<{ measurements: Measurement[]; conns: XmppConnection[] }> {
   const { online, connectConcurrency, connectSeconds } = ctx.scale;
-  await ctx.peer.restart();
+  if (ctx.scale.freshProcess) await ctx.peer.restart();
   const before = await settledRss(ctx.peer.pid());
   const t0 = performance.now();
   let timer: NodeJS.Timeout | undefined;
