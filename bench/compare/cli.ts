@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ejabberdInstalled, startEjabberd } from './peers/ejabberd.ts';
+import { ejabberdMissing, startEjabberd } from './peers/ejabberd.ts';
 import { repoRoot, startParley } from './peers/parley.ts';
 import { startProsody } from './peers/prosody.ts';
 import { PEER_LABELS, type Peer, type PeerName } from './peers/types.ts';
@@ -43,18 +43,19 @@ const started = Date.now();
 const stamp = new Date(started).toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
 const log = (msg: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 
-const installed: Record<PeerName, () => boolean> = {
-  parley: () => true,
-  prosody: () => existsSync('/usr/bin/prosody'),
-  ejabberd: ejabberdInstalled,
+/** Why a server cannot run here, or null. */
+const missing: Record<PeerName, () => string | null> = {
+  parley: () => null,
+  prosody: () => (existsSync('/usr/bin/prosody') ? null : 'not installed (Debian package prosody)'),
+  ejabberd: ejabberdMissing,
 };
 const requested = (args.servers ?? (args.quick ? 'parley,prosody' : 'parley,prosody,ejabberd')).split(',').map((s) => s.trim()) as PeerName[];
 const notMeasured: string[] = [];
-for (const p of requested) if (!(p in installed)) throw new Error(`unknown server ${p} (parley, prosody, ejabberd)`);
+for (const p of requested) if (!(p in missing)) throw new Error(`unknown server ${p} (parley, prosody, ejabberd)`);
 const names = requested.filter((p) => {
-  if (installed[p]()) return true;
-  notMeasured.push(`${PEER_LABELS[p]}: not measured (not installed; Debian package ${p})`);
-  return false;
+  const why = missing[p]();
+  if (why) notMeasured.push(`${PEER_LABELS[p]}: not measured: ${why}`);
+  return !why;
 });
 // XEP-0045 fan-out needs Parley's MUC module (src/modules/muc).
 const withMuc = existsSync(join(repoRoot, 'src/modules/muc/index.ts'));

@@ -6,7 +6,7 @@ import { closeAll, userName, userPassword } from './client/pool.ts';
 import type { Account, Peer } from './peers/types.ts';
 import { accountCount, type Scale } from './scale.ts';
 import { loginStorm } from './scenarios/login-storm.ts';
-import { fillArchive, MAM_CONTACT, MAM_OWNER, mamScenario } from './scenarios/mam.ts';
+import { fillArchive, MAM_CONTACTS, MAM_OWNER, mamScenario } from './scenarios/mam.ts';
 import { memoryScenario } from './scenarios/memory.ts';
 import { messagesScenario } from './scenarios/messages.ts';
 import { mucScenario } from './scenarios/muc.ts';
@@ -24,7 +24,7 @@ export interface SetupFacts {
 export async function setupPeer(peer: Peer, scale: Scale, progress: (m: string) => void): Promise<SetupFacts> {
   const n = accountCount(scale);
   const accounts: Account[] = Array.from({ length: n }, (_, i) => ({ username: userName(i), password: userPassword(i) }));
-  accounts.push(MAM_OWNER, MAM_CONTACT, ROSTER_OWNER);
+  accounts.push(MAM_OWNER, ...MAM_CONTACTS, ROSTER_OWNER);
   const t0 = performance.now();
   await peer.createAccounts(accounts, (done) => progress(`  accounts ${done}/${accounts.length}`));
   const accountSeconds = (performance.now() - t0) / 1000;

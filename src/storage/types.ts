@@ -457,7 +457,7 @@ export interface FilesStore {
   /** Ready slots past expiry and open slots past their PUT deadline, oldest first. */
   dueSlots(now: number, limit: number): Promise<UploadSlot[]>;
   unscannedSlots(limit: number): Promise<UploadSlot[]>;
-  /** Delete expired/rejected slot rows created before `before`; returns how many. */
+  /** Delete tombstones: expired rows whose file went before `before`, rejected rows created before it; returns how many. */
   purgeTombstones(before: number, limit: number): Promise<number>;
   /** Paths (relative to data_dir) of files whose rows are gone, taken off the queue. */
   takeTrash(limit: number): Promise<string[]>;

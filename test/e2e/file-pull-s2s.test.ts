@@ -16,6 +16,7 @@ import { httpReq } from '../helpers/https-request.ts';
 import { bytes, startOrigin, type Origin } from '../helpers/file-origin.ts';
 import { skipUnless } from '../helpers/services.ts';
 import { eicar, startClamd, type RunningClamd } from '../helpers/clamd.ts';
+import { readMetric } from '../helpers/metrics.ts';
 import type { Element } from 'ltx';
 
 const A = 'a.parley.test';
@@ -62,7 +63,7 @@ describe('file pull over s2s', () => {
         s2s: { port: pb, routes: { [A]: `127.0.0.1:${pa}` } },
         modules: {
           upload: clamd ? { clamd: clamd.address } : {},
-          'file-pull': { mode: 'pull', max_bytes: MAX, hold_max_seconds: 8, test_allowlist: [`127.0.0.1:${origin.port}`], users: { [`carol@${B}`]: { mode: 'passthrough' } } },
+          'file-pull': { mode: 'pull', max_bytes: MAX, hold_max_seconds: 5, test_allowlist: [`127.0.0.1:${origin.port}`], users: { [`carol@${B}`]: { mode: 'passthrough' } } },
         },
       },
     });
@@ -213,5 +214,12 @@ describe('file pull over s2s', () => {
     await send(bob, `<iq type="get" id="${id}" to="${B}"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`);
     const r = await expectStanza(bob, `<iq type="result" id="${id}"/>`);
     assert.ok(r.getChild('query')!.getChildren('feature').some((f) => f.attrs.var === NS_PULL));
+  });
+
+  test('metrics count fetches, refusals and the hold time', async () => {
+    assert.ok((await readMetric(b.ports.http, 'parley_pull_fetches_total', { result: 'ok' })) >= 3);
+    assert.ok((await readMetric(b.ports.http, 'parley_pull_fetches_total', { result: 'refused' })) >= 5);
+    assert.ok((await readMetric(b.ports.http, 'parley_pull_hold_seconds_count')) >= 10);
+    assert.ok((await readMetric(b.ports.http, 'parley_file_downloads_total', { kind: 'pull', status: '200' })) >= 2);
   });
 });

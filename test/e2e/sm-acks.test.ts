@@ -89,6 +89,17 @@ describe('XEP-0198 acks', () => {
     assert.equal(await requestAck(raw), 4);
   });
 
+  test('§4: replies the stream writes itself (legacy <session/>) are counted like any stanza', async () => {
+    const { raw } = await bob({ resource: 'legacy' });
+    raw.write(`<iq type='set' id='sess'><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>`);
+    const [result] = await waitForCounted(raw, 1);
+    assert.equal(result.attrs.id, 'sess');
+    // Acknowledging it is acknowledging one stanza the server did send: no handled-count-too-high.
+    raw.write(`<a xmlns='${NS_SM}' h='1'/>`);
+    assert.equal(await requestAck(raw), 1);
+    assert.equal(raw.closed, false);
+  });
+
   test('§4: the server counts what it sends, asks for acks after a few stanzas, and accepts <a/>', async () => {
     const { raw } = await bob({ resource: 'acker' });
     const a = await alice();

@@ -191,7 +191,8 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
   p.on('comment', refuse);
   p.on('processinginstruction', refuse);
   p.on('opentag', (tag) => {
-    if (depth === 0 && rootName === '') rootName = tag.name;
+    if (endedAt !== -1) return; // the parser ignores whatever follows the end of the stream
+    if (depth === 0) rootName = tag.name;
     depth++;
     if (depth === 1 || !ok) return;
     const attrs: Record<string, string> = {};
@@ -201,6 +202,7 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
     open.push(s);
   });
   p.on('closetag', () => {
+    if (endedAt !== -1) return;
     depth--;
     if (depth === 0 && endedAt === -1) endedAt = p.position;
     if (depth === 0 || !ok) return;
@@ -208,6 +210,7 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
     if (open.length === 0) stanzas.push(s);
   });
   const text = (t: string) => {
+    if (endedAt !== -1) return;
     // RFC 6120 §11.3 (as the parser applies it): no character data at stream level.
     if (depth <= 1) {
       if (/[^ \t\r\n]/.test(t)) refuse();
@@ -216,7 +219,7 @@ function saxesReference(input: string): { ok: boolean; stanzas: Shape[] } {
     }
   };
   p.on('text', text);
-  p.on('cdata', (t) => (depth <= 1 ? refuse() : text(t)));
+  p.on('cdata', (t) => (depth <= 1 && endedAt === -1 ? refuse() : text(t)));
   p.write(input);
   // At the end, a root left open is the transport's business (the parser ends quietly between
   // stanzas); anything else left open is an error for both.

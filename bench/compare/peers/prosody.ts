@@ -17,7 +17,8 @@ const q = (s: string) => JSON.stringify(s);
 const luaString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 export async function startProsody(): Promise<Peer> {
-  const dir = mkdtempSync(join(tmpdir(), 'prosody-bench-'));
+  const dir = mkdtempSync(join(tmpdir(), 'prosody-compare-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'data'));
   const [c2s] = await freePorts(1);
   const cfg = join(dir, 'prosody.cfg.lua');

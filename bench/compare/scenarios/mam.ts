@@ -1,6 +1,6 @@
-// (5) Message archive queries (XEP-0313 with XEP-0059 paging). Setup, once per server: the
-// archive owner's contact sends it `archive` chat messages while both are online, so the server
-// archives them as it would real traffic. Measured: the latest page (RSM <before/>, what a client
+// (5) Message archive queries (XEP-0313 with XEP-0059 paging). Setup, once per server: ten
+// contacts send the archive owner `archive` chat messages in all while everyone is online, so the
+// server archives them as it would real traffic. Measured: the latest page (RSM <before/>, what a client
 // fetches on start, §4.1.1 + XEP-0059 §2.5) and the oldest page, 50 messages each, from query to
 // the iq result that ends the page.
 import { XmppConnection, type Target } from '../client/connection.ts';
@@ -11,7 +11,8 @@ import type { Account } from '../peers/types.ts';
 import { measure, type Measurement, type RunContext } from './types.ts';
 
 export const MAM_OWNER: Account = { username: 'mamowner', password: 'mam-owner-pw' };
-export const MAM_CONTACT: Account = { username: 'mamcontact', password: 'mam-contact-pw' };
+/** The owner's conversation partners; several, so the fill runs as many conversations at once. */
+export const MAM_CONTACTS: Account[] = Array.from({ length: 10 }, (_, i) => ({ username: `mamcontact${i}`, password: `mam-contact-${i}-pw` }));
 
 export const MAM_LATEST = { key: 'mam.latest', label: 'MAM latest page (50) of the archive, p50', unit: 'ms', better: 'lower' } as const;
 export const MAM_OLDEST = { key: 'mam.oldest', label: 'MAM oldest page (50) of the archive, p50', unit: 'ms', better: 'lower' } as const;
@@ -21,30 +22,42 @@ const PAGE = 50;
 /** Fill the owner's archive through the server; returns messages per second archived (both ends). */
 export async function fillArchive(target: Target, count: number, progress: (m: string) => void): Promise<number> {
   const owner = await XmppConnection.login(target, { ...MAM_OWNER, presence: true, resource: 'fill' });
-  const contact = await XmppConnection.login(target, { ...MAM_CONTACT, presence: true, resource: 'fill' });
-  let received = 0;
+  const contacts = await Promise.all(MAM_CONTACTS.map((c) => XmppConnection.login(target, { ...c, presence: true, resource: 'fill' })));
+  const received = new Array<number>(contacts.length).fill(0);
+  let total = 0;
   owner.onStanza = (x) => {
-    if (x.startsWith('<message') && x.includes('<body>archived ')) received++;
+    const b = x.indexOf('<body>archived ');
+    if (b < 0 || !x.startsWith('<message')) return;
+    received[Number(x.slice(b + 15, x.indexOf(' ', b + 15)))]++;
+    total++;
   };
   const t0 = performance.now();
   const deadline = t0 + 600_000;
-  const WINDOW = 200;
+  const WINDOW = 50;
   let nextReport = 5000;
   try {
-    for (let sent = 0; sent < count; ) {
-      const upTo = Math.min(count, received + WINDOW);
-      for (; sent < upTo; sent++) contact.send(`<message to='${MAM_OWNER.username}@${target.domain}' type='chat' id='a${sent}'><body>archived ${sent}: what's in a name? That which we call a rose by any other word would smell as sweet.</body></message>`);
-      await contact.drained();
-      while (received + WINDOW / 2 < sent && performance.now() < deadline) await sleep(2);
-      if (performance.now() > deadline) throw new Error(`archive fill: ${received}/${count} after 600 s`);
-      if (sent >= nextReport) {
-        progress(`  archive ${sent}/${count}`);
-        nextReport += 5000;
+    // Each contact sends its share with at most WINDOW messages not yet delivered.
+    const share = (c: number) => Math.floor(count / contacts.length) + (c < count % contacts.length ? 1 : 0);
+    await Promise.all(contacts.map(async (conn, c) => {
+      const mine = share(c);
+      for (let sent = 0; sent < mine; ) {
+        for (const upTo = Math.min(mine, received[c] + WINDOW); sent < upTo; sent++) {
+          conn.send(`<message to='${MAM_OWNER.username}@${target.domain}' type='chat' id='a${c}-${sent}'><body>archived ${c} ${sent}: what's in a name? That which we call a rose by any other word would smell as sweet.</body></message>`);
+        }
+        while (received[c] + WINDOW / 2 < sent && received[c] < mine) {
+          if (performance.now() > deadline) throw new Error(`archive fill: ${total}/${count} after 600 s`);
+          await sleep(2);
+        }
+        if (total >= nextReport) {
+          progress(`  archive ${total}/${count}`);
+          nextReport += 5000;
+        }
       }
-    }
-    while (received < count && performance.now() < deadline) await sleep(10);
+      while (received[c] < mine && performance.now() < deadline) await sleep(10);
+    }));
+    if (total < count) throw new Error(`archive fill: ${total}/${count} delivered`);
   } finally {
-    await Promise.all([owner.close(), contact.close()]);
+    await Promise.all([owner, ...contacts].map((c) => c.close()));
   }
   return count / ((performance.now() - t0) / 1000);
 }

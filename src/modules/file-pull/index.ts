@@ -66,13 +66,14 @@ const POLICY_KEYS = Object.keys(policyFields) as Array<keyof Policy>;
 export default defineModule({
   name: 'file-pull',
   description: 'Fetch, scan and re-host files linked in messages from other domains',
-  dependencies: ['upload'],
+  // The upload module (earlier in the registry) provides the file hosting; looked up at start.
   options,
   start(ctx) {
     const o = ctx.options;
     const hosting = ctx.services.get('fileHosting');
+    const configured = o.mode !== 'passthrough' || [...Object.values(o.domains), ...Object.values(o.users)].some((p) => p.mode !== undefined && p.mode !== 'passthrough');
     if (!hosting) {
-      ctx.log.error('file-pull needs the upload module\'s file hosting (an https public URL): not started');
+      if (configured) ctx.log.error('file-pull needs the upload module\'s file hosting (enabled, with an https public URL): not started');
       return;
     }
     if (o.test_allowlist.length && process.env.NODE_ENV !== 'test' && !o.allow_insecure_test_allowlist) {
@@ -104,8 +105,7 @@ export default defineModule({
       cacheMs: o.cache_seconds * 1000,
     });
 
-    const pulls = o.mode !== 'passthrough' || [...Object.values(o.domains), ...Object.values(o.users)].some((p) => p.mode !== undefined && p.mode !== 'passthrough');
-    if (pulls) ctx.disco.addFeature(NS_PULL);
+    if (configured) ctx.disco.addFeature(NS_PULL);
 
     const ownPrefixes = () => ctx.domains.map((dom) => `${hosting.baseUrl(dom)}/`);
     const isOurs = (url: string) => ownPrefixes().some((p) => url.startsWith(p));
@@ -113,6 +113,10 @@ export default defineModule({
     /** Decide what each attachment becomes, rewrite the stanza, tell the sender if asked. Never leaves a remote URL behind. */
     const handleFiles = async (r: Routed, policy: Policy, atts: Attachment[], links: string[], deadline: number): Promise<void> => {
       const domain = r.to.domain;
+      // Nothing is fetched for accounts that do not exist: the stanza goes on unchanged and the router
+      // answers it with service-unavailable (RFC 6121 §8.5.1). Checked here, after queueing, so the
+      // pair's order holds.
+      if (!(await ctx.accounts.exists(r.to.local, r.to.domain))) return;
       const timedOut = (a: Attachment): Outcome => ({ status: 'failed', url: a.url, name: sanitize(a.name ?? 'file'), notice: withheldNotice(sanitize(a.name ?? 'file'), domain, 'it could not be fetched in time') });
       let outcomes: Outcome[];
       try {
@@ -231,9 +235,13 @@ export default defineModule({
     };
     const timer = setInterval(() => void sweep(), o.sweep_interval_seconds * 1000);
     timer.unref();
-    return () => {
+    return async () => {
       clearInterval(timer);
       for (const off of offs) off();
+      // Held messages go out (rewritten) before the router stops; bounded like every hold.
+      const until = now() + Math.min(10_000, o.hold_max_seconds * 1000);
+      while (queues.size > 0 && now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (queues.size > 0) ctx.log.warn({ held: queues.size }, 'stopping with messages still held for file pull');
     };
   },
 });

@@ -50,20 +50,30 @@ export function buildOccupantPresence(room: Room, entry: Entry, to: string, self
   const codes = [...(o.codes ?? [])];
   if (self) codes.push(STATUS.self, ...(o.selfCodes ?? []));
   p.append(mucUserX(item, codes, o.extra?.map((e) => e.clone())));
-  setOccupantId(p, occupantId(room.secret, entry.jid));
+  setOccupantId(p, room.occupantId(entry.jid));
   return p;
 }
 
-/** Send `entry`'s presence to every session in the room (or those in opts.only); resolves when routed. */
+/**
+ * Send `entry`'s presence to every session in the room (or those in opts.only); resolves when
+ * routed. Only three versions exist (self, with real JID, without), so each is built once and
+ * copied per recipient.
+ */
 export async function broadcastPresence(ctx: MucCtx, room: Room, entry: Entry, o: OccupantPresenceOpts = {}): Promise<void> {
   const sends: Promise<void>[] = [];
+  const variants = new Map<string, Element>();
   for (const { entry: viewer, session } of room.sessions()) {
     const to = session.jid.toString();
     if (o.only && !o.only.has(to)) continue;
     if (o.except?.has(to)) continue;
     const self = viewer === entry;
     const see = canSeeRealJids(viewer.occupant!.role, room.config);
-    sends.push(ctx.route(buildOccupantPresence(room, entry, to, self, see, o)));
+    const key = self ? 'self' : see ? 'see' : 'anon';
+    let template = variants.get(key);
+    if (!template) variants.set(key, (template = buildOccupantPresence(room, entry, to, self, see, o)));
+    const p = template.clone();
+    p.attrs.to = to;
+    sends.push(ctx.route(p));
   }
   await Promise.all(sends);
 }

@@ -37,7 +37,7 @@ function reflect(room: Room, sender: Entry, r: Routed): Element {
   m.attrs.xmlns = NS.client;
   stripForgedStanzaIds(m, room);
   stripMucUser(m);
-  return setOccupantId(m, occupantId(room.secret, sender.jid));
+  return setOccupantId(m, room.occupantId(sender.jid));
 }
 
 async function fanOut(ctx: MucCtx, room: Room, m: Element): Promise<void> {

@@ -67,7 +67,7 @@ export async function moderate(ctx: MucCtx, room: Room, actor: Actor, req: Moder
   const original = stored ? parseElement(stored.stanza) : null;
   if (!original || original.attrs.type !== 'groupchat' || !original.getChild('body')) throw new StanzaError('item-not-found', 'No message with that id in this room');
   const by = `${room.jid.toString()}/${actor.entry.occupant.nick}`;
-  const modId = occupantId(room.secret, actor.bare.toString());
+  const modId = room.occupantId(actor.bare.toString());
   const stamp = new Date(ctx.now()).toISOString();
   await ctx.store.putTombstone(room.jid.toString(), req.id, tombstone(original, by, modId, req.reason, stamp).toString());
   const r = req.reason !== undefined ? () => xml('reason', {}, req.reason) : () => undefined;

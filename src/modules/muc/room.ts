@@ -6,6 +6,7 @@
 import type { Jid } from '../../jid/index.ts';
 import type { Element } from '../../xml/element.ts';
 import { nickKey } from './nick.ts';
+import { occupantId } from './occupant-id.ts';
 import { AFFILIATION_RANK, type Affiliation, type Role, type RoomConfig, type Subject } from './types.ts';
 
 /** One client connection in the room (a full JID), with the presence it last sent (payload only). */
@@ -61,6 +62,7 @@ export class Room {
   private readonly bySession = new Map<string, Entry>();
   private readonly byReserved = new Map<string, Entry>();
   private occupantCount = 0;
+  private readonly ids = new Map<string, string>();
 
   constructor(init: RoomInit) {
     this.jid = init.jid;
@@ -70,6 +72,17 @@ export class Room {
     this.seqCounter = init.nextSeq ?? 1;
     this.subject = init.subject ?? null;
     this.locked = init.locked ?? false;
+  }
+
+  /** XEP-0421 occupant-id of a real bare JID in this room (memoised: it goes on every stanza). */
+  occupantId(bareJid: string): string {
+    let id = this.ids.get(bareJid);
+    if (id === undefined) {
+      if (this.ids.size >= 10_000) this.ids.clear();
+      id = occupantId(this.secret, bareJid);
+      this.ids.set(bareJid, id);
+    }
+    return id;
   }
 
   /** The next entry sequence number (persisted with the room). */

@@ -13,7 +13,7 @@ export function subjectMessage(room: Room): Element {
   const from = s?.nick ? `${room.jid.toString()}/${s.nick}` : room.jid.toString();
   const m = xml('message', { xmlns: NS.client, type: 'groupchat', from, id: `subject-${room.createdSeq}-${s?.stamp ?? 0}` }, xml('subject', {}, s?.text ?? ''));
   if (s) m.append(xml('delay', { xmlns: NS.delay, from: room.jid.toString(), stamp: new Date(s.stamp).toISOString() }));
-  if (s?.byJid) setOccupantId(m, occupantId(room.secret, s.byJid));
+  if (s?.byJid) setOccupantId(m, room.occupantId(s.byJid));
   return m;
 }
 

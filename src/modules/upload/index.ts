@@ -33,6 +33,7 @@ import { UploadDisk, durableMove, removeQuietly } from './disk.ts';
 import { handlePut } from './put.ts';
 import { notFound, serveFile, type ServeDeps } from './serve.ts';
 import { sweep } from './sweeper.ts';
+import { isServable } from './servable.ts';
 import { listQuarantineCommand, releaseQuarantineCommand } from './quarantine-commands.ts';
 
 const MiB = 1024 * 1024;
@@ -226,8 +227,7 @@ export default defineModule({
       if (req.method === 'PUT') return handlePut(putDeps, req, res, slot);
       const access: FileAccess = { kind: 'upload', ref: slot.id, owner: `${slot.username}@${slot.domain}` };
       // Expiry is checked on every request, not only by the sweeper (XEP-0363 §5.3 ephemeral: never after expire-before).
-      const live = slot.state === 'ready' && (slot.expiresAt === null || slot.expiresAt > now()) && slot.sha256 !== null;
-      if (!live) return notFound(serveDeps, req, res, access);
+      if (!isServable(slot, now())) return notFound(serveDeps, req, res, access);
       return serveFile(serveDeps, req, res, {
         path: disk.file(slot.id), size: slot.size, type: slot.type, name: slot.name, sha256: slot.sha256!, lastModified: slot.storedAt ?? slot.createdAt, expiresAt: slot.expiresAt,
       }, access);

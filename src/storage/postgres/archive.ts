@@ -80,17 +80,30 @@ type Id = { id: string; timestamp: number };
 
 export class PgArchive implements ArchiveStore {
   private pending: Pending[] = [];
+  private draining = false;
   private readonly nonces = { buf: Buffer.alloc(0), at: 0 };
 
   constructor(private readonly db: PgDb, private readonly now: () => number = Date.now) {}
 
-  /** Appends made in the same event-loop turn share one transaction (group commit, as in SQLite). */
+  /**
+   * Appends made in the same event-loop turn share one transaction (group commit, as in SQLite),
+   * and one batch commits at a time: appends that arrive meanwhile form the next batch. So keys
+   * follow the order of the append calls, as they do in SQLite, where a flush is synchronous.
+   */
   append(entries: ArchiveEntry[]): Promise<Id[]> {
     if (entries.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.pending.push({ entries, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) await this.flush();
+    this.draining = false;
   }
 
   private async flush(): Promise<void> {

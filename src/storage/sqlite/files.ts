@@ -232,7 +232,11 @@ export class SqliteFiles implements FilesStore {
   }
 
   async purgeTombstones(before: number, limit: number): Promise<number> {
-    return this.db.prepare(`DELETE FROM upload_slot WHERE id IN (SELECT id FROM upload_slot WHERE state IN ('expired', 'rejected') AND created_at < ? ORDER BY created_at LIMIT ?)`).run(before, limit).changes;
+    // Kept for a while after the file went (expiry, or the PUT deadline of an abandoned slot), for the logs.
+    return this.db.prepare(`DELETE FROM upload_slot WHERE id IN (SELECT id FROM upload_slot
+      WHERE (state = 'expired' AND (CASE WHEN stored_at IS NULL THEN put_deadline ELSE COALESCE(expires_at, stored_at) END) < ?)
+         OR (state = 'rejected' AND created_at < ?)
+      ORDER BY created_at LIMIT ?)`).run(before, before, limit).changes;
   }
 
   async takeTrash(limit: number): Promise<string[]> {

@@ -100,6 +100,23 @@ contract('archive store', (open) => {
       );
     });
 
+    test('appends follow call order across turns too, while earlier ones are still committing', async () => {
+      const clock = { t: T0 };
+      await withStorage(
+        open,
+        async (s) => {
+          const calls: Array<Promise<Array<{ id: string }>>> = [];
+          for (let i = 0; i < 6; i++) {
+            calls.push(s.archive.append([entry(i % 2 ? juliet : romeo, 'a@x', i)]));
+            await new Promise((r) => setImmediate(r));
+          }
+          const ids = (await Promise.all(calls)).map(([x]) => x.id);
+          assert.deepEqual([...ids].sort(), ids);
+        },
+        { now: () => clock.t },
+      );
+    });
+
     test('an archived message keeps with, direction and stanza exactly', async () => {
       const clock = { t: T0 };
       await withStorage(
