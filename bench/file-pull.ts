@@ -68,7 +68,7 @@ const puller = new Puller({
   store: storage.files, hosting, log: pino({ level: 'silent' }), now: Date.now,
   metrics: { fetch: () => undefined, scan: () => undefined, quarantined: () => undefined },
   lookup: (h) => dnsLookup(h, { all: true }), allowlist: parseAllowlist([`127.0.0.1:${port}`]),
-  connectTimeoutMs: 10_000, idleTimeoutMs: 30_000, totalTimeoutMs: 300_000, maxRedirects: 3, cacheMs: 0,
+  connectTimeoutMs: 10_000, idleTimeoutMs: 30_000, totalTimeoutMs: 300_000, maxRedirects: 3, cacheMs: 0, maxConcurrent: 4,
 });
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];

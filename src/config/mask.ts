@@ -12,5 +12,7 @@ export function maskSecrets(value: unknown, key = ''): unknown {
     return out;
   }
   if (typeof value === 'string' && SECRET_KEY.test(key) && !/(\.pem|\.key|\.crt)$/.test(value)) return '********';
+  // Credentials inside URLs (storage.url = "postgres://user:password@host/db").
+  if (typeof value === 'string') return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+):[^@/\s]+@/i, '$1:********@');
   return value;
 }

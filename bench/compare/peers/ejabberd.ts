@@ -1,11 +1,13 @@
 // ejabberd (Debian package 23.01) under test: `ejabberdctl foreground` with a private config dir,
-// ejabberd.yml, ejabberdctl.cfg, spool and log dir, run as the `ejabberd` user (ejabberdctl insists
-// on it). Storage is SQLite (Debian erlang-p1-sqlite3, schema from the package's lite.sql), as
-// ejabberd recommends for small servers and as Parley uses: its default Mnesia keeps each user's
-// archive under one key of a disk-only (dets) bag table, where every insert gets slower as the
-// archive grows (a 10,000-message fill did not finish in 5 minutes here). No epmd: ERL_DIST_PORT makes ejabberdctl start the
-// node with `-erl_epmd_port P -start_epmd false` (OTP 23+), so the node's distribution listener is
-// on a port of our own on loopback and nothing is shared with other Erlang nodes on the machine.
+// ejabberd.yml, ejabberdctl.cfg, spool and log dir, run as the `ejabberd` user (ejabberdctl
+// insists on it).
+// Storage is SQLite (Debian erlang-p1-sqlite3, schema from the package's lite.sql, file in WAL
+// mode), as ejabberd recommends for small servers and as Parley uses. Its default, Mnesia, keeps
+// each user's archive under one key of a disk-only (dets) bag table, where every insert gets
+// slower as the archive grows (a 10,000-message fill did not finish in 5 minutes here).
+// No epmd: ERL_DIST_PORT makes ejabberdctl start the node with `-erl_epmd_port P -start_epmd
+// false` (OTP 23+), so the node's distribution listener is on a loopback port of our own and
+// nothing is shared with other Erlang nodes on the machine (one runs here already).
 // The process measured and stopped is the BEAM (beam.smp), found as the launcher's child.
 // Accounts: `ejabberdctl register` starts an Erlang VM per call (about 5 s here), so bulk
 // creation calls the same `register` command through mod_http_api on a loopback-only listener.
@@ -165,6 +167,10 @@ modules:
     '',
   ].join('\n'));
   const schema = new Database(db);
+  // WAL is a property of the database file, so ejabberd's connection uses it too: the same
+  // journal and durability settings as Parley (WAL, synchronous=FULL, SQLite's default). In the
+  // default rollback-journal mode every commit costs several fsyncs.
+  schema.pragma('journal_mode = WAL');
   schema.exec(readFileSync(SQLITE_SCHEMA, 'utf8'));
   schema.close();
   chownTree(dir, uid, gid);
@@ -228,7 +234,7 @@ modules:
     version,
     target: { name: 'ejabberd', host: '127.0.0.1', port: c2s, domain: 'localhost', ca: readFileSync(CERT, 'utf8') },
     mucDomain: 'conference.localhost',
-    notes: ['SQLite storage (lite.sql schema), BEAM with +sbwt none', 'modules: roster, offline, mam, carbons, muc, pubsub/pep, blocking, vcard, private, csi, stream_mgmt, caps'],
+    notes: ['SQLite storage (WAL, synchronous=FULL), BEAM with +sbwt none', 'modules: roster, offline, mam, carbons, muc, pubsub/pep, blocking, vcard, private, csi, stream_mgmt, caps'],
     pid: () => beam,
     async createAccounts(accounts: Account[], onProgress) {
       let done = 0;

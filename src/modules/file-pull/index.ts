@@ -55,6 +55,7 @@ const options = z.object({
   idle_timeout_seconds: z.number().positive().default(30).describe('No bytes from the remote host for this long aborts the fetch'),
   total_timeout_seconds: z.number().positive().default(120).describe('Longest one fetch may take'),
   max_redirects: z.number().int().min(0).max(10).default(3).describe('HTTP redirects followed (each target checked again)'),
+  max_concurrent_fetches: z.number().int().positive().default(8).describe('Most remote fetches at once; more wait (within their hold time)'),
   cache_seconds: z.number().nonnegative().default(600).describe('A URL is fetched once in this window and shared by all local recipients'),
   test_allowlist: z.array(z.string()).default([]).describe('Non-public addresses that may be fetched ("127.0.0.1:8443"); only with NODE_ENV=test or allow_insecure_test_allowlist'),
   allow_insecure_test_allowlist: z.boolean().default(false).describe('Accept test_allowlist outside tests (lets remote senders reach those addresses)'),
@@ -103,6 +104,7 @@ export default defineModule({
       totalTimeoutMs: o.total_timeout_seconds * 1000,
       maxRedirects: o.max_redirects,
       cacheMs: o.cache_seconds * 1000,
+      maxConcurrent: o.max_concurrent_fetches,
     });
 
     if (configured) ctx.disco.addFeature(NS_PULL);

@@ -44,6 +44,8 @@ export interface PullerDeps {
   totalTimeoutMs: number;
   maxRedirects: number;
   cacheMs: number;
+  /** Most fetches at once (all senders together); more wait in arrival order. */
+  maxConcurrent: number;
 }
 
 export interface PullRequest {
@@ -62,7 +64,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Puller {
   private cache = new Map<string, { at: number; result: Promise<BlobOutcome> }>();
+  private running = 0;
+  private waiting: Array<() => void> = [];
   constructor(private readonly d: PullerDeps) {}
+
+  /** A bounded number of fetches at once: a flood of links cannot open unbounded connections. */
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= this.d.maxConcurrent) await new Promise<void>((r) => this.waiting.push(r));
+    this.running++;
+    try {
+      return await fn();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
 
   async pull(req: PullRequest): Promise<Outcome> {
     const started = this.d.now();
@@ -108,7 +124,9 @@ export class Puller {
     for (const [k, v] of this.cache) if (now - v.at > this.d.cacheMs) this.cache.delete(k);
     const hit = this.cache.get(key);
     if (hit) return hit.result;
-    const result = this.fetchBlob(req);
+    const result = this.limited(() => (this.d.now() >= req.deadline
+      ? Promise.resolve<BlobOutcome>({ status: 'failed', reason: 'hold time over before the fetch could start', notice: 'it could not be fetched in time', hash: null })
+      : this.fetchBlob(req)));
     this.cache.set(key, { at: now, result });
     void result.then((r) => {
       if (r.status === 'failed' || r.status === 'unchecked') this.cache.delete(key);

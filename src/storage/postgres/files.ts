@@ -251,7 +251,14 @@ export class PgFiles implements FilesStore {
   }
 
   async purgeTombstones(before: number, limit: number): Promise<number> {
-    return this.db.run(`DELETE FROM upload_slot WHERE id IN (SELECT id FROM upload_slot WHERE state IN ('expired', 'rejected') AND created_at < $1 ORDER BY created_at, id LIMIT $2)`, [before, limit]);
+    // Kept for a while after the file went (expiry, or the PUT deadline of an abandoned slot), for the logs.
+    return this.db.run(
+      `DELETE FROM upload_slot WHERE id IN (SELECT id FROM upload_slot
+         WHERE (state = 'expired' AND (CASE WHEN stored_at IS NULL THEN put_deadline ELSE COALESCE(expires_at, stored_at) END) < $1)
+            OR (state = 'rejected' AND created_at < $1)
+         ORDER BY created_at, id LIMIT $2)`,
+      [before, limit],
+    );
   }
 
   async takeTrash(limit: number): Promise<string[]> {

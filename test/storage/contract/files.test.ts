@@ -123,19 +123,32 @@ contract('files store', (open) => {
         assert.deepEqual((await s.files.unscannedSlots(10)).map((x) => x.id), ['r-keep', 'r-uns']);
       }));
 
+    test('tombstones go once their file went before the cutoff (rejected: once created before it), oldest first', () =>
+      withStorage(open, async (s) => {
+        // An expired file went at its expiry (or, without one, when it was stored); an abandoned slot at its PUT deadline.
+        await s.files.createSlot(slot('AAold', { state: 'expired', createdAt: 10, storedAt: 20, expiresAt: 400 }));
+        await s.files.createSlot(slot('BBrej', { state: 'rejected', createdAt: 20 }));
+        await s.files.createSlot(slot('EEgone', { state: 'expired', createdAt: 30, putDeadline: 300 }));
+        await s.files.createSlot(slot('FFkept', { state: 'expired', createdAt: 40, storedAt: 450, expiresAt: null }));
+        await s.files.createSlot(slot('GGlate', { state: 'expired', createdAt: 1, storedAt: 20, expiresAt: 600 }));
+        await s.files.createSlot(slot('HHopen', { state: 'expired', createdAt: 2, putDeadline: 501 }));
+        await s.files.createSlot(slot('CCnew', { state: 'rejected', createdAt: 900 }));
+        await s.files.createSlot(slot('DDrdy', { state: 'ready', createdAt: 5 }));
+        assert.equal(await s.files.purgeTombstones(500, 1), 1);
+        assert.equal(await s.files.getSlot('AAold'), null, 'the oldest created goes first');
+        assert.equal(await s.files.purgeTombstones(500, 10), 3);
+        assert.equal(await s.files.purgeTombstones(500, 10), 0);
+        assert.deepEqual((await Promise.all(['BBrej', 'EEgone', 'FFkept', 'GGlate', 'HHopen', 'CCnew', 'DDrdy'].map((id) => s.files.getSlot(id)))).map((x) => x?.id ?? null), [null, null, null, 'GGlate', 'HHopen', 'CCnew', 'DDrdy']);
+      }));
+
     test('removing slot rows queues their files for the sweeper; takeTrash hands each path out once', () =>
       withStorage(open, async (s) => {
-        await s.files.createSlot(slot('AAold', { state: 'expired', createdAt: 10 }));
+        await s.files.createSlot(slot('AAold', { state: 'rejected', createdAt: 10 }));
         await s.files.createSlot(slot('BBrej', { state: 'rejected', createdAt: 20 }));
-        await s.files.createSlot(slot('CCnew', { state: 'expired', createdAt: 900 }));
+        await s.files.createSlot(slot('CCnew', { state: 'rejected', createdAt: 900 }));
         await s.files.createSlot(slot('DDrdy', { state: 'ready', createdAt: 5 }));
         assert.deepEqual(await s.files.takeTrash(10), []);
-        assert.equal(await s.files.purgeTombstones(500, 1), 1);
-        assert.equal(await s.files.purgeTombstones(500, 10), 1);
-        assert.equal(await s.files.purgeTombstones(500, 10), 0);
-        assert.equal(await s.files.getSlot('AAold'), null);
-        assert.notEqual(await s.files.getSlot('CCnew'), null);
-        assert.notEqual(await s.files.getSlot('DDrdy'), null);
+        assert.equal(await s.files.purgeTombstones(500, 10), 2);
         assert.deepEqual(await s.files.takeTrash(3), ['upload/files/AA/AAold', 'upload/tmp/AAold.part', 'upload/files/BB/BBrej']);
         assert.deepEqual(await s.files.takeTrash(10), ['upload/tmp/BBrej.part']);
         assert.deepEqual(await s.files.takeTrash(10), []);
