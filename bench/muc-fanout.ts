@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '900' },
     /** Use a server that is already running with this config (e.g. under node --cpu-prof) instead of starting one. */
     attach: { type: 'string' },
+    /** With --attach: the server's pid, for its CPU time. */
+    pid: { type: 'string' },
   },
 });
 const N = Number(args.occupants);
@@ -171,6 +173,19 @@ class Occupant {
   }
 }
 
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuMsOf(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // proc(5): utime and stime are fields 14 and 15, in clock ticks (USER_HZ, 100 on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -181,7 +196,14 @@ async function inBatches<T>(items: T[], size: number, fn: (t: T) => Promise<void
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
-async function benchRoom(server: RunningServer, clients: Occupant[], archive: boolean): Promise<{ runs: number[]; joinMs: number }> {
+interface RoomResult {
+  runs: number[];
+  /** Server CPU time per delivered stanza (µs), per run: what the figure would be on an idle core. */
+  serverCpuUs: number[];
+  joinMs: number;
+}
+
+async function benchRoom(server: RunningServer, clients: Occupant[], archive: boolean): Promise<RoomResult> {
   const room = `fanout-${archive ? 'archived' : 'memory'}@conference.${server.domain}`;
   const owner = clients[0];
   const joinStart = performance.now();
@@ -190,6 +212,7 @@ async function benchRoom(server: RunningServer, clients: Occupant[], archive: bo
   await inBatches(clients.slice(1), 25, (c) => c.join(room));
   const joinMs = performance.now() - joinStart;
   const runs: number[] = [];
+  const serverCpuUs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     if (Date.now() > deadline) break;
     const marker = `fanout-${archive ? 'a' : 'm'}-${run}-`;
@@ -214,21 +237,25 @@ async function benchRoom(server: RunningServer, clients: Occupant[], archive: bo
       }
     });
     const senders = clients.slice(0, SENDERS);
+    const cpuBefore = cpuMsOf(server.pid);
     const started = performance.now();
     for (let i = 0; i < M; i++) senders[i % SENDERS].send(`<message to='${room}' type='groupchat' id='${marker}${i}'><body>${marker}${i} lorem ipsum dolor sit amet</body></message>`);
     await finished;
     const elapsed = performance.now() - started;
+    const cpuAfter = cpuMsOf(server.pid);
     runs.push((N * M) / (elapsed / 1000));
-    console.log(`  ${archive ? 'archived' : 'in-memory'} run ${run + 1}: ${(N * M).toLocaleString()} stanzas in ${elapsed.toFixed(0)} ms = ${Math.round(runs.at(-1)!).toLocaleString()} stanzas/s`);
+    const cpuUs = cpuBefore !== null && cpuAfter !== null ? ((cpuAfter - cpuBefore) * 1000) / (N * M) : NaN;
+    serverCpuUs.push(cpuUs);
+    console.log(`  ${archive ? 'archived' : 'in-memory'} run ${run + 1}: ${(N * M).toLocaleString()} stanzas in ${elapsed.toFixed(0)} ms = ${Math.round(runs.at(-1)!).toLocaleString()} stanzas/s; server CPU ${cpuUs.toFixed(1)} µs per delivered stanza`);
   }
   for (const c of clients) c.startCounting('\u0000never');
-  return { runs, joinMs };
+  return { runs, serverCpuUs, joinMs };
 }
 
 /** A server started by hand (its config must allow N connections from one address, see below). */
 function attached(configPath: string): RunningServer {
   const { config } = loadConfig(configPath);
-  return { domain: config.domains[0], ports: { c2s: config.c2s.port }, configPath, stop: async () => ({ code: null, signal: null, killed: false }) } as unknown as RunningServer;
+  return { domain: config.domains[0], ports: { c2s: config.c2s.port }, configPath, pid: args.pid ? Number(args.pid) : undefined, stop: async () => ({ code: null, signal: null, killed: false }) } as unknown as RunningServer;
 }
 
 async function main(): Promise<void> {
@@ -251,15 +278,15 @@ async function main(): Promise<void> {
     await inBatches(clients, 50, (c) => c.login());
     const loginMs = performance.now() - t1;
     console.log(`  ${N} accounts in ${accountsMs.toFixed(0)} ms, ${N} logins in ${loginMs.toFixed(0)} ms`);
-    const results: Record<string, { median: number; runs: number[]; joinMs: number }> = {};
+    const results: Record<string, RoomResult & { median: number; medianServerCpuUs: number }> = {};
     for (const archive of modes) {
       const r = await benchRoom(server, clients, archive);
-      results[archive ? 'archived' : 'in_memory'] = { median: median(r.runs), runs: r.runs, joinMs: r.joinMs };
+      results[archive ? 'archived' : 'in_memory'] = { ...r, median: median(r.runs), medianServerCpuUs: median(r.serverCpuUs) };
       console.log(`  ${archive ? 'archived' : 'in-memory'}: ${N} joins in ${r.joinMs.toFixed(0)} ms; median ${Math.round(median(r.runs)).toLocaleString()} delivered stanzas/s`);
     }
-    console.log('\n| room | occupants | messages/run | runs | median delivered stanzas/s |');
-    console.log('|---|---|---|---|---|');
-    for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${N} | ${M} | ${v.runs.length} | ${Math.round(v.median).toLocaleString()} |`);
+    console.log('\n| room | occupants | messages/run | runs | median delivered stanzas/s | median server CPU µs/stanza | = stanzas/s per busy core |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${N} | ${M} | ${v.runs.length} | ${Math.round(v.median).toLocaleString()} | ${v.medianServerCpuUs.toFixed(1)} | ${Math.round(1e6 / v.medianServerCpuUs).toLocaleString()} |`);
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     const file = new URL(`./results/muc-fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
     writeFileSync(file, JSON.stringify({ occupants: N, messages: M, senders: SENDERS, cpus: cpus().length, cpu: cpus()[0]?.model, load: loadavg(), results }, null, 2));

@@ -1,5 +1,5 @@
 // npm run bench:compare [-- --quick | --full] [--rounds N] [--servers parley,prosody,ejabberd]
-//                       [--out DIR] [--profile]
+//                       [--out DIR] [--profile] [--prosody-storage sql|internal]
 // Side-by-side performance of Parley, Prosody and ejabberd on this machine (issue #14). Each server
 // runs as a child process with an equivalent configuration (roster, offline, MAM, carbons, MUC,
 // TLS required) on its own loopback ports and data directory; the load client in this process
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ejabberdMissing, startEjabberd } from './peers/ejabberd.ts';
 import { repoRoot, startParley } from './peers/parley.ts';
-import { startProsody } from './peers/prosody.ts';
+import { prosodySqliteAvailable, startProsody, type ProsodyStorage } from './peers/prosody.ts';
 import { PEER_LABELS, type Peer, type PeerName } from './peers/types.ts';
 import { environment } from './report/env.ts';
 import { summarizeProfile } from './report/profile.ts';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     servers: { type: 'string' },
     out: { type: 'string', default: join(repoRoot, 'bench/results') },
     profile: { type: 'boolean', default: false },
+    'prosody-storage': { type: 'string' },
   },
 });
 
@@ -66,11 +67,16 @@ log(`bench:compare, ${scale.name} scale, ${scale.rounds} round(s); servers: ${na
 log(`CPU: ${env.cpu} x ${env.cpus}, load average ${env.loadAverageAtStart.join(' ')}, Node ${env.node}, commit ${env.commit.slice(0, 12)}`);
 for (const n of notMeasured) log(n);
 
+const prosodyStorage = (args['prosody-storage'] ?? (prosodySqliteAvailable() ? 'sql' : 'internal')) as ProsodyStorage;
+if (prosodyStorage !== 'sql' && prosodyStorage !== 'internal') throw new Error('--prosody-storage is sql or internal');
+if (prosodyStorage === 'sql' && !prosodySqliteAvailable()) throw new Error('--prosody-storage sql needs the Debian package lua-dbi-sqlite3');
+if (names.includes('prosody') && prosodyStorage === 'internal') log('Prosody: internal file storage (no SQLite driver, Debian lua-dbi-sqlite3, or --prosody-storage internal)');
+
 const profileDir = args.profile ? join(outDir, `profiles-${stamp}`) : undefined;
 if (profileDir) mkdirSync(profileDir, { recursive: true });
 const starters: Record<PeerName, () => Promise<Peer>> = {
   parley: () => startParley({ cpuProfileDir: profileDir }),
-  prosody: startProsody,
+  prosody: () => startProsody(prosodyStorage),
   ejabberd: startEjabberd,
 };
 

@@ -2,6 +2,7 @@
 // archive and roster filled through the protocol), then per round every scenario in a fixed
 // order. Rounds alternate between servers (A, B, C, A, B, C, ...) in cli.ts.
 import { XmppConnection } from './client/connection.ts';
+import { quiesce } from './client/quiesce.ts';
 import { closeAll, userName, userPassword } from './client/pool.ts';
 import type { Account, Peer } from './peers/types.ts';
 import { accountCount, type Scale } from './scale.ts';
@@ -42,15 +43,23 @@ export async function setupPeer(peer: Peer, scale: Scale, progress: (m: string) 
 
 export async function runRound(ctx: RunContext, withMuc: boolean): Promise<Measurement[]> {
   const out: Measurement[] = [];
+  const idle = async (after: string) => {
+    const ms = await quiesce(ctx.peer.pid());
+    if (ms > 5000) ctx.progress(`  server busy for ${(ms / 1000).toFixed(0)} s after ${after}`);
+  };
   const { measurements, conns } = await memoryScenario(ctx);
   out.push(...measurements);
   try {
+    await idle('logins');
     out.push(...(await messagesScenario(ctx, conns)));
+    await idle('messages');
     if (withMuc) out.push(...(await mucScenario(ctx, conns)));
   } finally {
     await closeAll(conns);
   }
+  await idle('closing connections');
   out.push(...(await loginStorm(ctx)));
+  await idle('login storm');
   out.push(...(await mamScenario(ctx)));
   out.push(...(await rosterScenario(ctx)));
   return out;

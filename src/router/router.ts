@@ -1,5 +1,6 @@
 // The stanza router: decides where a stanza goes (local session, local account, local
 // service, remote domain) and applies the RFC 6120 §10 / RFC 6121 §8 delivery rules.
+import { randomBytes } from 'node:crypto';
 import { tryParseJid, type Jid } from '../jid/index.ts';
 import type { HookBus } from '../hooks/bus.ts';
 import type { HookEvents, Routed } from '../hooks/events.ts';

@@ -1,10 +1,14 @@
 // Prosody (Debian package) under test: `prosody -F` with its own config, data dir and loopback
-// port, default internal (file) storage, the modules matching what Parley offers. Accounts are
+// port, the modules matching what Parley offers. Storage: SQLite through mod_storage_sql (Debian
+// lua-dbi-sqlite3; the file in WAL mode, synchronous=FULL, as Parley's) or Prosody's default
+// internal file storage, which does not fsync and re-reads a user's whole archive on each append
+// once more users are active than its item-count cache holds (1,000 by default). Accounts are
 // created with prosodyctl: `prosodyctl register` starts one Lua process per account, so bulk
 // creation pipes `user:create(...)` lines into `prosodyctl shell` (mod_admin_shell), the same
 // call through one process.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '../../../test/helpers/ports.ts';
@@ -16,10 +20,25 @@ import type { Account, Peer } from './types.ts';
 const q = (s: string) => JSON.stringify(s);
 const luaString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
-export async function startProsody(): Promise<Peer> {
+export type ProsodyStorage = 'sql' | 'internal';
+
+/** Whether Prosody can use SQLite here (the DBI driver for its Lua version). */
+export function prosodySqliteAvailable(): boolean {
+  return ['5.1', '5.2', '5.3', '5.4'].some((v) => existsSync(`/usr/lib/x86_64-linux-gnu/lua/${v}/dbd/sqlite3.so`) || existsSync(`/usr/lib/aarch64-linux-gnu/lua/${v}/dbd/sqlite3.so`));
+}
+
+export async function startProsody(storage: ProsodyStorage = 'sql'): Promise<Peer> {
   const dir = mkdtempSync(join(tmpdir(), 'prosody-compare-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'certs'));
+  const sqlite = join(dir, 'data', 'prosody.sqlite');
+  if (storage === 'sql') {
+    // WAL is stored in the file, so Prosody's connection gets it (it sets no pragmas itself).
+    const db = new Database(sqlite);
+    db.pragma('journal_mode = WAL');
+    db.close();
+  }
   const [c2s] = await freePorts(1);
   const cfg = join(dir, 'prosody.cfg.lua');
   writeFileSync(cfg, `
@@ -39,6 +58,9 @@ network_settings = { tcp_backlog = 511 }
 c2s_require_encryption = true
 authentication = "internal_hashed"
 log = { warn = ${q(join(dir, 'prosody.log'))} }
+certificates = ${q(join(dir, 'certs'))}
+${storage === 'sql' ? `storage = "sql"
+sql = { driver = "SQLite3"; database = ${q(sqlite)} }` : '-- storage: internal (files in data_path)'}
 modules_enabled = {
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "mam"; "ping"; "pep"; "blocklist";
   "vcard_legacy"; "vcard4"; "private"; "csi_simple"; "smacks"; "version"; "time"; "admin_shell";
@@ -88,7 +110,7 @@ Component "conference.localhost" "muc"
     version,
     target: { name: 'prosody', host: '127.0.0.1', port: c2s, domain: 'localhost', ca: readFileSync(CERT, 'utf8') },
     mucDomain: 'conference.localhost',
-    notes: ['internal (file) storage, epoll', 'modules: roster, carbons, mam, muc + muc_mam, pep, blocklist, vcard, private, csi, smacks, offline'],
+    notes: [storage === 'sql' ? 'SQLite storage via mod_storage_sql (WAL, synchronous=FULL), epoll' : 'internal (file) storage, epoll', 'modules: roster, carbons, mam, muc + muc_mam, pep, blocklist, vcard, private, csi, smacks, offline'],
     pid: () => child!.pid!,
     async createAccounts(accounts: Account[], onProgress) {
       const CHUNK = 500;

@@ -6,6 +6,7 @@
 // all users: p50/p99 latency from send to receipt, both ends in this process.
 import type { XmppConnection } from '../client/connection.ts';
 import { cpuMeter } from '../client/timing.ts';
+import { quiesce } from '../client/quiesce.ts';
 import { topAttr } from '../client/xml-text.ts';
 import { sleep } from '../peers/proc.ts';
 import { percentile, sortedCopy } from '../stats.ts';
@@ -25,8 +26,12 @@ export async function messagesScenario(ctx: RunContext, conns: XmppConnection[])
   const { throughputSeconds, window, steadyRate, steadySeconds } = ctx.scale.messages;
   const domain = ctx.peer.target.domain;
   const partner = (i: number) => (i + Math.floor(n / 2)) % n;
-  const send = (from: number, phase: 'T' | 'S') =>
+  let sentT = 0;
+  let deliveredT = 0;
+  const send = (from: number, phase: 'T' | 'S') => {
+    if (phase === 'T') sentT++;
     conns[from].send(`<message to='user${partner(from)}@${domain}' type='chat'><body>B ${phase} ${from} ${performance.now()} ${PADDING}</body></message>`);
+  };
 
   let phase: 'T' | 'S' | 'off' = 'off';
   let delivered = 0;
@@ -45,6 +50,7 @@ export async function messagesScenario(ctx: RunContext, conns: XmppConnection[])
     const now = performance.now();
     delivered++;
     if (fields[0] === 'T') {
+      deliveredT++;
       if (phase === 'T') send(Number(fields[1]), 'T');
     } else if (fields[0] === 'S') {
       steadyReceived++;
@@ -65,7 +71,11 @@ export async function messagesScenario(ctx: RunContext, conns: XmppConnection[])
     const rate = ((delivered - d0) * 1000) / (performance.now() - t0);
     const cpuPerMsg = cpu.perOp(delivered - d0) * 1000;
     phase = 'off';
-    await sleep(2000); // let in-flight messages land before the steady phase
+    // Everything in flight lands before the steady phase starts.
+    const landUntil = performance.now() + 30_000;
+    while (deliveredT < sentT && performance.now() < landUntil) await sleep(20);
+    if (deliveredT < sentT) ctx.progress(`  ${sentT - deliveredT} saturated-phase messages still undelivered after 30 s`);
+    await quiesce(ctx.peer.pid());
     ctx.progress(`messages: saturated ${rate.toFixed(0)} msg/s with ${n * window} in flight, ${cpuPerMsg.toFixed(0)} µs server CPU each`);
 
     // Steady, open loop at a fixed offered rate.
