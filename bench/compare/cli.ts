@@ -1,5 +1,5 @@
 // npm run bench:compare [-- --quick | --full] [--rounds N] [--servers parley,prosody,ejabberd]
-//                       [--out DIR] [--profile] [--prosody-storage sql|internal]
+//                       [--out DIR] [--profile] [--prosody-storage sql|internal] [--budget-minutes M]
 // Side-by-side performance of Parley, Prosody and ejabberd on this machine (issue #14). Each server
 // runs as a child process with an equivalent configuration (roster, offline, MAM, carbons, MUC,
 // TLS required) on its own loopback ports and data directory; the load client in this process
@@ -33,11 +33,16 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(repoRoot, 'bench/results') },
     profile: { type: 'boolean', default: false },
     'prosody-storage': { type: 'string' },
+    'budget-minutes': { type: 'string' },
   },
 });
 
 const base = SCALES[args.quick ? 'quick' : args.full ? 'full' : 'default'];
-const scale: Scale = { ...base, rounds: args.rounds ? Number(args.rounds) : base.rounds };
+const scale: Scale = {
+  ...base,
+  rounds: args.rounds ? Number(args.rounds) : base.rounds,
+  budgetMinutes: args['budget-minutes'] ? Number(args['budget-minutes']) : base.budgetMinutes,
+};
 const outDir = args.out!;
 mkdirSync(outDir, { recursive: true });
 const started = Date.now();
@@ -84,6 +89,7 @@ const peers: Peer[] = [];
 const setup: Partial<Record<PeerName, SetupFacts>> = {};
 const rounds: Array<{ round: number; peer: PeerName; measurements: Measurement[] }> = [];
 const failures: string[] = [];
+let roundsRun = 0;
 try {
   for (const name of names) {
     log(`${PEER_LABELS[name]}: starting`);
@@ -92,13 +98,25 @@ try {
     log(`${PEER_LABELS[name]} ${peer.version}: setting up (pid ${peer.pid()}, port ${peer.target.port})`);
     setup[name] = await setupPeer(peer, scale, (m) => log(`${PEER_LABELS[name]}: ${m}`));
   }
+  let lastRoundMs = 0;
   for (let round = 1; round <= scale.rounds; round++) {
+    // A round that would end past the budget is not started (the first always runs).
+    const endsAt = Date.now() + lastRoundMs;
+    if (round > 1 && endsAt - started > scale.budgetMinutes * 60_000) {
+      const msg = `rounds ${round}-${scale.rounds} not run: another round (about ${Math.round(lastRoundMs / 1000)} s) would pass the ${scale.budgetMinutes}-minute budget (--budget-minutes)`;
+      notMeasured.push(msg);
+      log(msg);
+      break;
+    }
+    const roundStart = Date.now();
     for (const peer of peers) {
       const tag = `round ${round}/${scale.rounds} ${PEER_LABELS[peer.name]}`;
       log(`${tag}: start`);
       try {
-        const measurements = await runRound({ peer, scale, round, progress: (m) => log(`${tag}: ${m}`) }, withMuc);
-        rounds.push({ round, peer: peer.name, measurements });
+        const r = await runRound({ peer, scale, round, progress: (m) => log(`${tag}: ${m}`) }, withMuc);
+        rounds.push({ round, peer: peer.name, measurements: r.measurements });
+        failures.push(...r.failures.map((f) => `${tag}: ${f}`));
+        if (r.failures.length) log(`${PEER_LABELS[peer.name]} log tail:\n${peer.logTail().slice(-3000)}`);
       } catch (e) {
         const msg = `${tag} failed: ${(e as Error).stack ?? e}`;
         failures.push(msg);
@@ -106,6 +124,8 @@ try {
         log(`${PEER_LABELS[peer.name]} log tail:\n${peer.logTail().slice(-3000)}`);
       }
     }
+    lastRoundMs = Date.now() - roundStart;
+    roundsRun = round;
   }
 } catch (e) {
   failures.push(`setup failed: ${(e as Error).stack ?? e}`);
@@ -126,6 +146,7 @@ const json = {
   date: new Date(started).toISOString(),
   durationSeconds,
   scale,
+  roundsRun,
   environment: { ...env, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
   servers: peers.map((p) => ({ name: p.name, version: p.version, notes: p.notes, setup: setup[p.name] })),
   notMeasured,
@@ -136,7 +157,7 @@ const json = {
 const jsonPath = join(outDir, `${stamp}.json`);
 writeFileSync(jsonPath, JSON.stringify(json, null, 2));
 const svg = svgChart(results, measured, {
-  title: `Parley vs ${measured.filter((p) => p !== 'parley').map((p) => PEER_LABELS[p]).join(' and ')}: ${scale.name} scale, ${scale.rounds} round(s)`,
+  title: `Parley vs ${measured.filter((p) => p !== 'parley').map((p) => PEER_LABELS[p]).join(' and ')}: ${scale.name} scale, ${roundsRun} round(s)`,
   subtitle: `${json.date.slice(0, 10)} · commit ${env.commit.slice(0, 10)} · ${env.cpu} × ${env.cpus} (shared, load ${env.loadAverageAtStart[0]}) · ${peers.map((p) => `${PEER_LABELS[p.name]} ${p.version}`).join(', ')}`,
 });
 const svgPath = join(outDir, `${stamp}.svg`);

@@ -41,26 +41,38 @@ export async function setupPeer(peer: Peer, scale: Scale, progress: (m: string) 
   return { accounts: accounts.length, accountSeconds, archiveFillRate, tls };
 }
 
-export async function runRound(ctx: RunContext, withMuc: boolean): Promise<Measurement[]> {
+/**
+ * One round against one server. A scenario that fails is reported and the round goes on with the
+ * next one (after the server has gone idle), so one broken scenario does not hide the others.
+ */
+export async function runRound(ctx: RunContext, withMuc: boolean): Promise<{ measurements: Measurement[]; failures: string[] }> {
   const out: Measurement[] = [];
+  const failures: string[] = [];
   const idle = async (after: string) => {
     const ms = await quiesce(ctx.peer.pid());
     if (ms > 5000) ctx.progress(`  server busy for ${(ms / 1000).toFixed(0)} s after ${after}`);
   };
-  const { measurements, conns } = await memoryScenario(ctx);
-  out.push(...measurements);
+  const attempt = async (name: string, fn: () => Promise<Measurement[]>) => {
+    try {
+      out.push(...(await fn()));
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message}`);
+      ctx.progress(`${name} FAILED: ${(e as Error).stack ?? e}`);
+    }
+    await idle(name);
+  };
+  const online = await memoryScenario(ctx); // the others need its connections: a failure here ends the round
+  out.push(...online.measurements);
   try {
     await idle('logins');
-    out.push(...(await messagesScenario(ctx, conns)));
-    await idle('messages');
-    if (withMuc) out.push(...(await mucScenario(ctx, conns)));
+    await attempt('messages', () => messagesScenario(ctx, online.conns));
+    if (withMuc) await attempt('muc', () => mucScenario(ctx, online.conns));
   } finally {
-    await closeAll(conns);
+    await closeAll(online.conns);
   }
   await idle('closing connections');
-  out.push(...(await loginStorm(ctx)));
-  await idle('login storm');
-  out.push(...(await mamScenario(ctx)));
-  out.push(...(await rosterScenario(ctx)));
-  return out;
+  await attempt('login storm', () => loginStorm(ctx));
+  await attempt('mam', () => mamScenario(ctx));
+  await attempt('roster', () => rosterScenario(ctx));
+  return { measurements: out, failures };
 }

@@ -16,6 +16,8 @@ export interface Scale {
   roster: { contacts: number; logins: number };
   /** Upper bound for one connect pass; beyond it the run fails with a clear message. */
   connectSeconds: number;
+  /** Rounds after the first start only while the whole run is expected to end within this. */
+  budgetMinutes: number;
 }
 
 export const SCALES: Record<Scale['name'], Scale> = {
@@ -31,6 +33,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     mam: { archive: 100, queries: 10 },
     roster: { contacts: 30, logins: 3 },
     connectSeconds: 60,
+    budgetMinutes: 5,
   },
   default: {
     name: 'default',
@@ -39,11 +42,12 @@ export const SCALES: Record<Scale['name'], Scale> = {
     freshProcess: true,
     connectConcurrency: 50,
     storm: { logins: 1000, concurrency: 100, seconds: 10 },
-    messages: { throughputSeconds: 8, window: 2, steadyRate: 500, steadySeconds: 8 },
-    muc: { occupants: 500, pacedMessages: 40, pacedRate: 10, burst: 20 },
-    mam: { archive: 10_000, queries: 40 },
+    messages: { throughputSeconds: 8, window: 1, steadyRate: 200, steadySeconds: 8 },
+    muc: { occupants: 500, pacedMessages: 20, pacedRate: 4, burst: 20 },
+    mam: { archive: 5000, queries: 40 },
     roster: { contacts: 1000, logins: 10 },
     connectSeconds: 300,
+    budgetMinutes: 15,
   },
   full: {
     name: 'full',
@@ -52,11 +56,12 @@ export const SCALES: Record<Scale['name'], Scale> = {
     freshProcess: true,
     connectConcurrency: 100,
     storm: { logins: 10_000, concurrency: 200, seconds: 20 },
-    messages: { throughputSeconds: 15, window: 1, steadyRate: 2000, steadySeconds: 15 },
-    muc: { occupants: 500, pacedMessages: 100, pacedRate: 10, burst: 50 },
+    messages: { throughputSeconds: 15, window: 1, steadyRate: 1000, steadySeconds: 15 },
+    muc: { occupants: 500, pacedMessages: 40, pacedRate: 4, burst: 50 },
     mam: { archive: 100_000, queries: 100 },
     roster: { contacts: 1000, logins: 20 },
     connectSeconds: 900,
+    budgetMinutes: 120,
   },
 };
 

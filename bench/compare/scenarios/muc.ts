@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { XmppConnection } from '../client/connection.ts';
 import { forEachLimited } from '../client/pool.ts';
 import { cpuMeter } from '../client/timing.ts';
+import { quiesce } from '../client/quiesce.ts';
 import { topAttr } from '../client/xml-text.ts';
 import { sleep } from '../peers/proc.ts';
 import { percentile, sortedCopy } from '../stats.ts';
@@ -16,6 +17,8 @@ export const MUC_RATE = { key: 'muc.rate', label: 'MUC fan-out, burst', unit: 'd
 export const MUC_CPU = { key: 'muc.cpu', label: 'Server CPU per MUC delivery', unit: 'µs', better: 'lower' } as const;
 export const MUC_P50 = { key: 'muc.p50', label: 'MUC delivery latency p50, paced', unit: 'ms', better: 'lower' } as const;
 export const MUC_P99 = { key: 'muc.p99', label: 'MUC delivery latency p99, paced', unit: 'ms', better: 'lower' } as const;
+
+export const MUC_LATE = { key: 'muc.late', label: 'MUC paced deliveries not there 15 s after the last send', unit: '%', better: 'lower' } as const;
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
 
@@ -71,7 +74,9 @@ export async function mucScenario(ctx: RunContext, online: XmppConnection[]): Pr
     const sorted = sortedCopy(latencies);
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
-    if (deliveries < pacedWant) throw new Error(`muc: only ${deliveries} of ${pacedWant} paced deliveries arrived within 15 s`);
+    const late = (100 * (pacedWant - deliveries)) / pacedWant;
+    if (late > 0) ctx.progress(`  muc: ${pacedWant - deliveries} of ${pacedWant} paced deliveries not there 15 s after the last send`);
+    await quiesce(ctx.peer.pid());
 
     // Burst: everything at once, time until the last occupant has the last message.
     paced = false;
@@ -86,7 +91,7 @@ export async function mucScenario(ctx: RunContext, online: XmppConnection[]): Pr
     const rate = deliveries / burstSeconds;
     const cpuPerDelivery = cpu.perOp(deliveries) * 1000;
     ctx.progress(`muc: paced p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; burst ${deliveries}/${burstWant} deliveries at ${rate.toFixed(0)}/s, ${cpuPerDelivery.toFixed(0)} µs server CPU each`);
-    return [measure(MUC_JOIN, joinRate), measure(MUC_RATE, rate), measure(MUC_CPU, cpuPerDelivery), measure(MUC_P50, p50), measure(MUC_P99, p99)];
+    return [measure(MUC_JOIN, joinRate), measure(MUC_RATE, rate), measure(MUC_CPU, cpuPerDelivery), measure(MUC_P50, p50), measure(MUC_P99, p99), measure(MUC_LATE, late)];
   } finally {
     for (const c of conns) c.onStanza = () => {};
   }

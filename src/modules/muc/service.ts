@@ -1,145 +1,46 @@
-// One MUC service (a component domain, e.g. conference.example.org): its rooms, and the dispatch
-// of every stanza addressed to the domain, a room or an occupant JID. Stanzas for a room go
-// through the room's mailbox (mailbox.ts), so each room handles them one at a time, in order.
+// One MUC service (a component domain, e.g. conference.example.org): the dispatch of every stanza
+// addressed to the domain, a room or an occupant JID. Rooms live in the RoomDirectory; stanzas for
+// a room go through its mailbox (mailbox.ts), so each room handles them one at a time, in order.
 import type { Routed } from '../../hooks/events.ts';
 import type { Jid } from '../../jid/index.ts';
-import { parseJid } from '../../jid/index.ts';
 import { errorReply, StanzaError } from '../../stanza/errors.ts';
-import type { MucStore, StoredAffiliation } from '../../storage/types.ts';
 import { xml, type Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
-import { archiveOwner, forgetHistory } from './archive.ts';
 import { presenceToSessions } from './broadcast.ts';
-import type { MucCtx, RoomRegistry } from './context.ts';
+import type { MucCtx } from './context.ts';
+import { RoomDirectory } from './directory.ts';
 import { serviceInfo, serviceItems } from './disco.ts';
 import { IqRelay } from './iq-relay.ts';
 import { isInviteOrDecline, handleInvites } from './invites.ts';
-import { Mailbox } from './mailbox.ts';
 import { prepareGroupchat, privateMessage } from './messages.ts';
-import { newRoomSecret } from './occupant-id.ts';
 import { isDeliveryFailure, onAvailable, onUnavailable } from './presence.ts';
-import { Room } from './room.ts';
+import type { Room } from './room.ts';
 import { roomIq } from './room-iq.ts';
-import { parseSubject, serializeSubject } from './subject.ts';
-import { defaultConfig, isAffiliation, type RoomConfig } from './types.ts';
 import { handleVoiceForm, voiceRequestForm } from './voice.ts';
 import { NS_MUC, STATUS } from './xep0045.ts';
 
-interface Hosted {
-  room: Room;
-  mailbox: Mailbox;
-}
-
-export class MucService implements RoomRegistry {
-  private readonly hosted = new Map<string, Hosted>();
-  private createdSeq = 0;
+export class MucService {
   private readonly relay: IqRelay;
+  readonly rooms: RoomDirectory;
   readonly ctx: MucCtx;
 
   constructor(ctx: Omit<MucCtx, 'rooms'>) {
-    this.ctx = { ...ctx, rooms: this };
+    this.rooms = new RoomDirectory(ctx);
+    this.ctx = { ...ctx, rooms: this.rooms };
     this.relay = new IqRelay(ctx.options.iq_timeout * 1000);
   }
 
-  private get store(): MucStore {
-    return this.ctx.store;
+  load(): Promise<number> {
+    return this.rooms.load();
   }
-
-  private defaults(): RoomConfig {
-    return defaultConfig({ maxUsers: this.ctx.options.default_max_users, maxHistoryFetch: this.ctx.options.max_history });
-  }
-
-  /** Load the service's persistent rooms (their affiliations, config, subject and secret). */
-  async load(): Promise<number> {
-    this.createdSeq = await this.store.maxCreatedSeq(this.ctx.domain);
-    const stored = await this.store.rooms(this.ctx.domain);
-    for (const s of stored) {
-      let config: RoomConfig;
-      try {
-        config = { ...this.defaults(), ...(JSON.parse(s.config) as Partial<RoomConfig>) };
-      } catch {
-        this.ctx.log.warn({ room: s.jid }, 'stored room configuration does not parse; using defaults');
-        config = { ...this.defaults(), persistent: true };
-      }
-      const room = new Room({ jid: parseJid(s.jid), config, secret: Buffer.from(s.secret, 'base64'), createdSeq: s.createdSeq, nextSeq: s.nextSeq, subject: parseSubject(s.subject) });
-      for (const a of s.affiliations) if (isAffiliation(a.affiliation)) room.restore({ jid: a.jid, affiliation: a.affiliation, nick: a.nick, seq: a.seq });
-      this.host(room);
-      this.createdSeq = Math.max(this.createdSeq, s.createdSeq);
-    }
-    this.ctx.metrics.roomsChanged();
-    return stored.length;
-  }
-
-  private host(room: Room): Hosted {
-    const h: Hosted = { room, mailbox: new Mailbox((err) => this.ctx.log.error({ err, room: room.jid.toString() }, 'room task failed')) };
-    this.hosted.set(room.jid.toString(), h);
-    return h;
-  }
-
-  // --- RoomRegistry -------------------------------------------------------------------------
 
   get(jid: Jid): Room | undefined {
-    return this.hosted.get(jid.toString())?.room;
-  }
-
-  create(jid: Jid): Room {
-    const room = new Room({ jid, config: this.defaults(), secret: newRoomSecret(), createdSeq: ++this.createdSeq, locked: this.ctx.options.lock_new_rooms });
-    this.host(room);
-    this.ctx.metrics.roomsChanged();
-    return room;
-  }
-
-  async remove(room: Room): Promise<void> {
-    const key = room.jid.toString();
-    if (this.hosted.get(key)?.room !== room) return;
-    this.hosted.delete(key);
-    room.destroyed = true;
-    forgetHistory(room);
-    this.ctx.metrics.roomsChanged();
-    await this.store.deleteRoom(key);
-    await this.store.deleteTombstones(key);
-    await this.ctx.archive.deleteArchive(archiveOwner(room));
-  }
-
-  list(): Room[] {
-    return [...this.hosted.values()].map((h) => h.room).filter((r) => r.config.public && !r.locked).sort((a, b) => a.createdSeq - b.createdSeq);
+    return this.rooms.get(jid);
   }
 
   all(): Room[] {
-    return [...this.hosted.values()].map((h) => h.room);
+    return this.rooms.all();
   }
-
-  private storedAffiliations(room: Room): StoredAffiliation[] {
-    return room.affiliations().map((e) => ({ jid: e.jid, affiliation: e.affiliation, nick: e.reservedNick, seq: e.seq }));
-  }
-
-  async saveConfig(room: Room, previouslyPersistent: boolean): Promise<void> {
-    const key = room.jid.toString();
-    if (!room.config.persistent) {
-      if (previouslyPersistent) await this.store.deleteRoom(key);
-      return;
-    }
-    if (!previouslyPersistent) {
-      await this.store.saveRoom({ jid: key, service: this.ctx.domain, createdSeq: room.createdSeq, config: JSON.stringify(room.config), subject: serializeSubject(room.subject), secret: room.secret.toString('base64'), nextSeq: room.nextSeq }, this.storedAffiliations(room));
-      return;
-    }
-    await this.store.updateRoom(key, { config: JSON.stringify(room.config), nextSeq: room.nextSeq });
-  }
-
-  async saveSubject(room: Room): Promise<void> {
-    if (room.config.persistent) await this.store.updateRoom(room.jid.toString(), { subject: serializeSubject(room.subject) });
-  }
-
-  async saveAffiliations(room: Room, jids: string[]): Promise<void> {
-    if (!room.config.persistent) return;
-    const changes = jids.map((jid) => {
-      const e = room.entry(jid);
-      return e && e.affiliation !== 'none' ? { jid, affiliation: e.affiliation, nick: e.reservedNick, seq: e.seq } : { jid, affiliation: null, nick: null, seq: 0 };
-    });
-    await this.store.setAffiliations(room.jid.toString(), changes, room.nextSeq);
-  }
-
-  // --- Dispatch -----------------------------------------------------------------------------
 
   /** Send an error in answer to `stanza`, from the address it was sent to (by = the room, XEP-0045 examples). */
   private async reject(stanza: Element, err: unknown, room?: Room): Promise<void> {
@@ -154,11 +55,11 @@ export class MucService implements RoomRegistry {
 
   /** After every room task: a temporary room with nobody left is gone (§10.1.1, muc.md §1). */
   private async reap(room: Room): Promise<void> {
-    if (!room.destroyed && room.isEmpty() && !room.config.persistent) await this.remove(room);
+    if (!room.destroyed && room.isEmpty() && !room.config.persistent) await this.rooms.remove(room);
   }
 
   private enqueue(room: Room, r: Routed, fn: () => Promise<void>): void {
-    const h = this.hosted.get(room.jid.toString());
+    const h = this.rooms.hostedRoom(room);
     if (!h) return void this.reject(r.stanza, new StanzaError('item-not-found', 'No such room'));
     h.mailbox.push({
       run: async () => {
@@ -184,7 +85,7 @@ export class MucService implements RoomRegistry {
     if (kind === 'iq') return this.enqueue(room, r, () => this.iq(room, r));
     if (kind !== 'message') return;
     if (type === 'groupchat' && !to.resource) {
-      const h = this.hosted.get(room.jid.toString())!;
+      const h = this.rooms.hostedRoom(room)!;
       h.mailbox.push({
         prepare: async () => {
           try {
@@ -212,7 +113,7 @@ export class MucService implements RoomRegistry {
       const bare = r.from.bare();
       const allowed = policy === 'anyone' || (policy === 'local' && this.ctx.isLocalUser(bare)) || this.ctx.isServerAdmin(bare);
       if (!allowed) throw new StanzaError('not-allowed', 'You may not create rooms on this service');
-      const room = this.create(to.bare());
+      const room = this.rooms.create(to.bare());
       room.setAffiliation(bare.toString(), 'owner');
       this.enqueue(room, r, () => onAvailable(this.ctx, room, r, true));
       return;
@@ -289,7 +190,7 @@ export class MucService implements RoomRegistry {
 
   /** A client session ended (without or after unavailable presence): it leaves every room it was in. */
   sessionClosed(full: Jid): void {
-    for (const h of this.hosted.values()) {
+    for (const h of this.rooms.hostedRooms()) {
       if (!h.room.bySessionJid(full)) continue;
       const room = h.room;
       h.mailbox.push({
@@ -303,7 +204,7 @@ export class MucService implements RoomRegistry {
 
   /** An account was deleted: its affiliations (already gone from the store) go from the loaded rooms. */
   accountDeleted(bare: string): void {
-    for (const h of this.hosted.values()) {
+    for (const h of this.rooms.hostedRooms()) {
       const e = h.room.entry(bare);
       if (e && e.affiliation !== 'none') h.room.setAffiliation(bare, 'none', null);
     }
@@ -313,7 +214,7 @@ export class MucService implements RoomRegistry {
   async shutdown(): Promise<void> {
     this.relay.stop();
     const sends: Promise<void>[] = [];
-    for (const { room } of this.hosted.values()) {
+    for (const { room } of this.rooms.hostedRooms()) {
       for (const e of room.occupantEntries()) {
         const sessions = [...e.occupant!.sessions.keys()];
         sends.push(presenceToSessions(this.ctx, room, e, sessions, { type: 'unavailable', codes: [STATUS.shutdown], item: { affiliation: 'none', role: 'none' } }));
@@ -324,6 +225,6 @@ export class MucService implements RoomRegistry {
 
   /** Resolves when every room's queue has drained (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.hosted.values()].map((h) => h.mailbox.idle()));
+    await Promise.all([...this.rooms.hostedRooms()].map((h) => h.mailbox.idle()));
   }
 }
