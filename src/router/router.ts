@@ -33,7 +33,7 @@ export class Router {
   readonly sessions = new SessionTable();
   readonly iq = new IqRegistry();
   private components = new Map<string, Component>();
-  private pendingIq = new Map<string, { resolve: (el: Element) => void; timer: NodeJS.Timeout }>();
+  private pendingIq = new Map<string, { resolve: (el: Element) => void; timer: NodeJS.Timeout; to: string | undefined }>();
   private iqSeq = 0;
 
   constructor(private readonly deps: RouterDeps) {}
@@ -96,6 +96,8 @@ export class Router {
       if (stanza.attrs.type !== 'error') throw new StanzaError('service-unavailable');
       return;
     }
+    // A bound session proves the account exists; skip the store lookup on this hot path.
+    if (target === 'full' && this.sessions.get(to)) return deliverToFull(this, r, this.deps.hooks);
     if (!(await this.deps.accountExists(to.local, to.domain))) {
       // RFC 6121 §8.5.1: no such account.
       if (kind === 'message' && (stanza.attrs.type ?? 'normal') !== 'error' && stanza.attrs.type !== 'headline') throw new StanzaError('service-unavailable');
@@ -130,7 +132,8 @@ export class Router {
 
   /** Send an iq from the server (or a local service) and await its result or error. */
   sendIq(iq: Element, timeoutMs = 30_000): Promise<Element> {
-    const id = iq.attrs.id ?? `parley-${++this.iqSeq}`;
+    // Unpredictable ids, and only the addressee may answer (resolvePending checks 'from').
+    const id = iq.attrs.id ?? `parley-${++this.iqSeq}-${randomBytes(6).toString('hex')}`;
     iq.attrs.id = id;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -138,7 +141,7 @@ export class Router {
         resolve(xml('iq', { type: 'error', id }, new StanzaError('remote-server-timeout').toElement()));
       }, timeoutMs);
       timer.unref();
-      this.pendingIq.set(id, { resolve, timer });
+      this.pendingIq.set(id, { resolve, timer, to: iq.attrs.to });
       void this.route(iq);
     });
   }
@@ -147,6 +150,7 @@ export class Router {
     const id = stanza.attrs.id;
     const p = id !== undefined ? this.pendingIq.get(id) : undefined;
     if (!p || id === undefined) return false;
+    if (p.to !== undefined && stanza.attrs.from !== p.to && !(p.to.indexOf('/') < 0 && (stanza.attrs.from ?? '').startsWith(`${p.to}/`))) return false;
     this.pendingIq.delete(id);
     clearTimeout(p.timer);
     p.resolve(stanza);
