@@ -22,6 +22,7 @@ const XEPS: Xep[] = [
   { number: '0004', title: 'Data Forms', version: '2.13.2', status: 'complete', where: 'src/forms', note: 'parse, build and validate; used by every module with forms' },
   { number: '0030', title: 'Service Discovery', version: '2.5.0', status: 'complete', where: 'disco' },
   { number: '0048', title: 'Bookmarks', version: '1.2', status: 'complete', where: 'pep', note: 'compatibility with XEP-0402 (storage:bookmarks in private XML and PEP)' },
+  { number: '0045', title: 'Multi-User Chat', version: '1.35.5', status: 'complete', where: 'muc', note: 'no room registration form (specs/muc.md); docs/muc.md' },
   { number: '0049', title: 'Private XML Storage', version: '1.2', status: 'complete', where: 'private' },
   { number: '0050', title: 'Ad-Hoc Commands', version: '1.3.0', status: 'complete', where: 'adhoc', note: 'at the server JID; multi-stage with prev/next/complete, cancel, session expiry; English only (no bad-locale)' },
   { number: '0054', title: 'vcard-temp', version: '1.3.0', status: 'complete', where: 'vcard' },
@@ -51,6 +52,7 @@ const XEPS: Xep[] = [
   { number: '0215', title: 'External Service Discovery', version: '1.0.0', status: 'partial', where: 'external-services', note: 'list and credentials (static or TURN REST secret); no pushed updates' },
   { number: '0220', title: 'Server Dialback', version: '1.1.1', status: 'complete', where: 'src/s2s' },
   { number: '0237', title: 'Roster Versioning', version: '1.3', status: 'complete', where: 'roster' },
+  { number: '0249', title: 'Direct MUC Invitations', version: '1.2', status: 'complete', where: 'muc' },
   { number: '0280', title: 'Message Carbons', version: '1.0.1', status: 'complete', where: 'carbons', note: 'errors are never copied, so urn:xmpp:carbons:rules:0 is not advertised' },
   { number: '0292', title: 'vCard4 Over XMPP', version: '0.12.0', status: 'partial', where: 'pep', note: 'vCard4 in PEP' },
   { number: '0297', title: 'Stanza Forwarding', version: '1.0', status: 'complete', where: 'carbons, mam' },
@@ -62,6 +64,9 @@ const XEPS: Xep[] = [
   { number: '0363', title: 'HTTP File Upload', version: '1.2.0', status: 'complete', where: 'upload' },
   { number: '0368', title: 'SRV records for XMPP over TLS', version: '1.1.0', status: 'complete', where: 'src/net, src/s2s', note: 'Direct TLS listeners for c2s and s2s' },
   { number: '0402', title: 'PEP Native Bookmarks', version: '1.2.0', status: 'complete', where: 'pep' },
+  { number: '0410', title: 'MUC Self-Ping (Schrödinger\'s Chat)', version: '1.1.0', status: 'complete', where: 'muc' },
+  { number: '0421', title: 'Anonymous unique occupant identifiers for MUCs', version: '0.2.0', status: 'complete', where: 'muc' },
+  { number: '0425', title: 'Message Moderation', version: '0.3.0', status: 'complete', where: 'muc', note: 'moderator retraction with a tombstone in the room archive' },
   { number: '0440', title: 'SASL Channel-Binding Type Capability', version: '0.5', status: 'complete', where: 'src/sasl, src/stream' },
   { number: '0441', title: 'Message Archive Management Preferences', version: '0.2.0', status: 'complete', where: 'mam' },
 ];
@@ -92,8 +97,7 @@ function markdown(): string {
     `RFCs: ${RFCS.map(([n, t]) => `RFC ${n} (${t})`).join(', ')}.`,
     '',
     'Modules without a XEP of their own: `roster` (RFC 6121 rosters and presence), `admin-web` (web',
-    'administration). Work in progress that is not registered yet is not listed (at the time of',
-    'writing: `muc`, XEP-0045 with XEP-0421/0410/0425/0249).',
+    'administration).',
     '',
   ].join('\n');
 }
