@@ -166,12 +166,14 @@ if (scale.name !== 'quick' && failures.length === 0) copyFileSync(svgPath, join(
 log(`wrote ${jsonPath} and ${svgPath} in ${durationSeconds} s${failures.length ? `; ${failures.length} failure(s)` : ''}`);
 
 if (profileDir) {
+  // The main thread of each Parley process (the loader thread's profile is mostly startup).
   for (const f of readdirSync(profileDir).filter((x) => x.endsWith('.cpuprofile')).sort()) {
     const s = summarizeProfile(join(profileDir, f));
+    if (s.total < 2000) continue;
     console.log(`\nParley CPU profile ${f}: ${(s.total / 1000).toFixed(1)} s on CPU\n  by file:`);
     for (const x of s.files.slice(0, 15)) console.log(`    ${(x.share * 100).toFixed(1).padStart(5)}%  ${x.ms.toFixed(0).padStart(7)} ms  ${x.name}`);
     console.log('  by function (self time):');
-    for (const x of s.functions.slice(0, 20)) console.log(`    ${(x.share * 100).toFixed(1).padStart(5)}%  ${x.ms.toFixed(0).padStart(7)} ms  ${x.name}`);
+    for (const x of s.functions.slice(0, 25)) console.log(`    ${(x.share * 100).toFixed(1).padStart(5)}%  ${x.ms.toFixed(0).padStart(7)} ms  ${x.name}`);
   }
 }
 process.exit(failures.length ? 1 : 0);

@@ -42,7 +42,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     freshProcess: true,
     connectConcurrency: 50,
     storm: { logins: 1000, concurrency: 100, seconds: 10 },
-    messages: { throughputSeconds: 8, window: 1, steadyRate: 200, steadySeconds: 8 },
+    messages: { throughputSeconds: 6, window: 1, steadyRate: 200, steadySeconds: 6 },
     muc: { occupants: 500, pacedMessages: 20, pacedRate: 4, burst: 20 },
     mam: { archive: 5000, queries: 40 },
     roster: { contacts: 1000, logins: 10 },

@@ -58,10 +58,10 @@ export async function startParley(o: PeerOptions = {}): Promise<Peer> {
 
   let child: ChildProcess | null = null;
   let out = '';
-  let runs = 0;
   const start = async () => {
-    runs++;
-    const nodeArgs = o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir, '--cpu-prof-name', `parley-${process.pid}-${runs}.cpuprofile`] : [];
+    // Node names each thread's profile CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile (tsx's loader
+    // runs on a thread of its own and writes one too).
+    const nodeArgs = o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir] : [];
     const c = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/parley.js'), 'start', '--config', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     reapOnExit(c);
     c.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));

@@ -32,7 +32,7 @@ export function svgChart(results: MetricResult[], peers: PeerName[], info: Chart
     const x = 12 + i * 110;
     parts.push(`<rect x="${x}" y="50" width="12" height="12" fill="${COLORS[p]}"/><text x="${x + 17}" y="60">${PEER_LABELS[p]}</text>`);
   });
-  parts.push(`<text x="${12 + peers.length * 110}" y="60" fill="#555">bar = median of rounds, whisker = min–max; each metric scaled to its largest median</text>`);
+  parts.push(`<text x="${12 + peers.length * 110}" y="60" fill="#555">bar = median of rounds, whisker = min–max; each metric scaled to its largest value</text>`);
 
   results.forEach((r, gi) => {
     const y0 = header + gi * groupH;

@@ -4,6 +4,7 @@
 // clients log in (STARTTLS, SCRAM, bind, initial presence) and sit idle; (RSS after - before) / N.
 import { openMany } from '../client/pool.ts';
 import type { XmppConnection } from '../client/connection.ts';
+import { quiesce } from '../client/quiesce.ts';
 import { rssBytes, sleep } from '../peers/proc.ts';
 import { percentile, sortedCopy } from '../stats.ts';
 import { measure, type Measurement, type RunContext } from './types.ts';
@@ -12,11 +13,12 @@ export const MEM_PER_CONN = { key: 'mem.per_conn', label: 'Memory per idle conne
 export const MEM_BASE = { key: 'mem.base', label: 'Idle server RSS after start', unit: 'MiB', better: 'lower' } as const;
 
 async function settledRss(pid: number): Promise<number> {
-  await sleep(2000);
+  await quiesce(pid, 30_000);
+  await sleep(500);
   const samples: number[] = [];
   for (let i = 0; i < 5; i++) {
     samples.push(rssBytes(pid));
-    await sleep(200);
+    await sleep(100);
   }
   return percentile(sortedCopy(samples), 50);
 }

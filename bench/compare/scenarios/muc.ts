@@ -36,15 +36,19 @@ export async function mucScenario(ctx: RunContext, online: XmppConnection[]): Pr
   const conns = online.slice(0, occupants);
   const room = `bench${ctx.round}-${randomBytes(3).toString('hex')}@${ctx.peer.mucDomain}`;
 
-  let deliveries = 0;
-  let paced = true;
+  // Bodies are "M p <seq> <sent>" (paced) or "M b <seq> <sent>" (burst).
+  let pacedDeliveries = 0;
+  let burstDeliveries = 0;
   const latencies: number[] = [];
   const onStanza = (xml: string) => {
     if (!xml.startsWith('<message')) return;
     const b = xml.indexOf('<body>M ');
     if (b < 0) return;
-    deliveries++;
-    if (paced) latencies.push(performance.now() - Number(xml.slice(b + 8, xml.indexOf('</body>', b)).split(' ')[1]));
+    if (xml[b + 8] === 'b') burstDeliveries++;
+    else {
+      pacedDeliveries++;
+      latencies.push(performance.now() - Number(xml.slice(b + 10, xml.indexOf('</body>', b)).split(' ')[1]));
+    }
   };
   for (const c of conns) c.onStanza = onStanza;
 
@@ -62,35 +66,34 @@ export async function mucScenario(ctx: RunContext, online: XmppConnection[]): Pr
 
     // Paced: latency of each delivery at a rate every server should sustain.
     const sender = conns[0];
-    const groupchat = (seq: number) => sender.send(`<message to='${room}' type='groupchat'><body>M ${seq} ${performance.now()}</body></message>`);
-    deliveries = 0;
+    const groupchat = (kind: 'p' | 'b', seq: number) => sender.send(`<message to='${room}' type='groupchat'><body>M ${kind} ${seq} ${performance.now()}</body></message>`);
     for (let s = 0; s < pacedMessages; s++) {
-      groupchat(s);
+      groupchat('p', s);
       await sleep(1000 / pacedRate);
     }
     const pacedWant = pacedMessages * occupants;
     const pacedUntil = performance.now() + 15_000;
-    while (deliveries < pacedWant && performance.now() < pacedUntil) await sleep(20);
+    while (pacedDeliveries < pacedWant && performance.now() < pacedUntil) await sleep(20);
+    const pacedGot = pacedDeliveries;
     const sorted = sortedCopy(latencies);
     const p50 = percentile(sorted, 50);
     const p99 = percentile(sorted, 99);
-    const late = (100 * (pacedWant - deliveries)) / pacedWant;
-    if (late > 0) ctx.progress(`  muc: ${pacedWant - deliveries} of ${pacedWant} paced deliveries not there 15 s after the last send`);
+    const late = (100 * (pacedWant - pacedGot)) / pacedWant;
+    if (late > 0) ctx.progress(`  muc: ${pacedWant - pacedGot} of ${pacedWant} paced deliveries not there 15 s after the last send`);
     await quiesce(ctx.peer.pid());
 
     // Burst: everything at once, time until the last occupant has the last message.
-    paced = false;
-    deliveries = 0;
     const burstWant = burst * occupants;
     const cpu = cpuMeter(ctx.peer.pid());
     const b0 = performance.now();
-    for (let s = 0; s < burst; s++) groupchat(s);
+    for (let s = 0; s < burst; s++) groupchat('b', s);
     const burstUntil = b0 + 60_000;
-    while (deliveries < burstWant && performance.now() < burstUntil) await sleep(5);
+    while (burstDeliveries < burstWant && performance.now() < burstUntil) await sleep(5);
     const burstSeconds = (performance.now() - b0) / 1000;
-    const rate = deliveries / burstSeconds;
-    const cpuPerDelivery = cpu.perOp(deliveries) * 1000;
-    ctx.progress(`muc: paced p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; burst ${deliveries}/${burstWant} deliveries at ${rate.toFixed(0)}/s, ${cpuPerDelivery.toFixed(0)} µs server CPU each`);
+    const got = burstDeliveries;
+    const rate = got / burstSeconds;
+    const cpuPerDelivery = cpu.perOp(got) * 1000;
+    ctx.progress(`muc: paced p50 ${p50.toFixed(1)} ms p99 ${p99.toFixed(1)} ms; burst ${got}/${burstWant} deliveries at ${rate.toFixed(0)}/s, ${cpuPerDelivery.toFixed(0)} µs server CPU each`);
     return [measure(MUC_JOIN, joinRate), measure(MUC_RATE, rate), measure(MUC_CPU, cpuPerDelivery), measure(MUC_P50, p50), measure(MUC_P99, p99), measure(MUC_LATE, late)];
   } finally {
     for (const c of conns) c.onStanza = () => {};
