@@ -11,6 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ArchiveEntry, ArchiveOwner, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedMessage } from '../types.ts';
 import type { Db } from './db.ts';
 import type { Migration } from './migrations.ts';
+import { walSyncFor } from './wal-sync.ts';
 
 export const archiveMigrations: Migration[] = [
   {
@@ -134,19 +135,29 @@ export class SqliteArchive implements ArchiveStore {
   private flush(): void {
     const batch = this.pending;
     this.pending = [];
-    try {
-      const results = this.db.transaction(() => batch.map((p) => this.insertAll(p.entries)))();
-      batch.forEach((p, i) => p.resolve(results[i]));
-    } catch {
-      // One bad entry must not fail its neighbours: retry each append on its own.
-      for (const p of batch) {
-        try {
-          p.resolve(this.db.transaction(() => this.insertAll(p.entries))());
-        } catch (err) {
-          p.reject(err);
+    const sync = walSyncFor(this.db);
+    const settle: Array<() => void> = [];
+    sync.run(() => {
+      try {
+        const results = this.db.transaction(() => batch.map((p) => this.insertAll(p.entries)))();
+        batch.forEach((p, i) => settle.push(() => p.resolve(results[i])));
+      } catch {
+        // One bad entry must not fail its neighbours: retry each append on its own.
+        for (const p of batch) {
+          try {
+            const r = this.db.transaction(() => this.insertAll(p.entries))();
+            settle.push(() => p.resolve(r));
+          } catch (err) {
+            settle.push(() => p.reject(err));
+          }
         }
       }
-    }
+    });
+    // Nobody hears of an archived message before it is on disk (wal-sync.ts).
+    sync.synced().then(
+      () => settle.forEach((f) => f()),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
   }
 
   private insertAll(entries: ArchiveEntry[]): Array<{ id: string; timestamp: number }> {

@@ -3,6 +3,7 @@
 import type { Storage } from '../types.ts';
 import { openDb, type Db } from './db.ts';
 import { migrate, type Migration } from './migrations.ts';
+import { walSyncFor } from './wal-sync.ts';
 import { SqliteAccounts, accountMigrations } from './accounts.ts';
 import { SqliteKv, kvMigrations } from './kv.ts';
 import { SqliteOffline, offlineMigrations } from './offline.ts';
@@ -57,6 +58,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
       return deleteUser(u, d);
     },
     async close() {
+      walSyncFor(db).close();
       db.close();
     },
   };

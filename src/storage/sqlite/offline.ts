@@ -3,6 +3,7 @@
 import type { OfflineMessage, OfflineQuota, OfflineStore } from '../types.ts';
 import type { Db } from './db.ts';
 import type { Migration } from './migrations.ts';
+import { walSyncFor } from './wal-sync.ts';
 
 export const offlineMigrations: Migration[] = [
   {
@@ -25,7 +26,7 @@ export class SqliteOffline implements OfflineStore {
   private stmts;
   private appendTx;
   private deleteTx;
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.stmts = {
       usage: db.prepare('SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM offline WHERE domain = ? AND username = ?'),
       insert: db.prepare('INSERT INTO offline (domain, username, stanza, bytes, stored_at) VALUES (?, ?, ?, ?, ?)'),
@@ -47,7 +48,8 @@ export class SqliteOffline implements OfflineStore {
   }
 
   async append(u: string, d: string, stanza: string, storedAt: number, quota: OfflineQuota): Promise<boolean> {
-    return this.appendTx(u, d, stanza, storedAt, quota);
+    // Committed without an inline fsync; resolves once it is on disk (wal-sync.ts).
+    return walSyncFor(this.db).commit(() => this.appendTx(u, d, stanza, storedAt, quota));
   }
   async list(u: string, d: string, limit = 10_000): Promise<OfflineMessage[]> {
     const rows = this.stmts.list.all(d, u, limit) as { id: number; stanza: string; stored_at: number }[];
