@@ -46,7 +46,7 @@ export class Accounts {
   }
 
   async exists(username: string, domain: string): Promise<boolean> {
-    return (await this.storage.accounts.get(username, domain)) !== null;
+    return this.storage.accounts.exists(username, domain);
   }
 
   async scramCredentials(username: string, domain: string, hash: ScramHash): Promise<ScramCredentials | null> {

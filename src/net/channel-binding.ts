@@ -3,12 +3,29 @@ import { createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { ChannelBindingType } from '../sasl/index.ts';
 
+// tls-server-end-point data per socket. getCertificate() builds a full JS object (fingerprints,
+// public key) at each call, a visible share of a login's CPU; X509Certificate is lazy, and the
+// hash is computed once per connection.
+const endPoint = new WeakMap<TLSSocket, Buffer | null>();
+
+function serverEndPoint(s: TLSSocket): Buffer | null {
+  let v = endPoint.get(s);
+  if (v === undefined) {
+    const cert = s.getX509Certificate();
+    // RFC 5929 §4.1: the certificate's signature hash, MD5/SHA-1 upgraded to SHA-256. Node does not
+    // expose the signature algorithm; generated certificates and common CAs sign with SHA-256.
+    v = cert ? createHash('sha256').update(cert.raw).digest() : null;
+    endPoint.set(s, v);
+  }
+  return v;
+}
+
 export function channelBindingTypes(s: TLSSocket): ChannelBindingType[] {
   const out: ChannelBindingType[] = [];
   const v13 = s.getProtocol() === 'TLSv1.3';
   // RFC 9266: tls-exporter is defined for TLS 1.3; tls-unique only for TLS <= 1.2 (RFC 9266 §3).
   if (v13) out.push('tls-exporter');
-  if (s.getCertificate()) out.push('tls-server-end-point');
+  if (serverEndPoint(s)) out.push('tls-server-end-point');
   if (!v13 && s.getFinished()) out.push('tls-unique');
   return out;
 }
@@ -19,9 +36,5 @@ export function channelBinding(s: TLSSocket, type: ChannelBindingType): Buffer |
   // RFC 5929 §3.1: the first Finished message of the latest handshake: the client's on a full
   // handshake (our peer's, as the server), ours on an abbreviated (resumed) one.
   if (type === 'tls-unique') return (s.isSessionReused() ? s.getFinished() : s.getPeerFinished()) ?? null;
-  const cert = s.getCertificate();
-  if (!cert || !('raw' in cert)) return null;
-  // RFC 5929 §4.1: the certificate's signature hash, MD5/SHA-1 upgraded to SHA-256. Node does not
-  // expose the signature algorithm; generated certificates and common CAs sign with SHA-256.
-  return createHash('sha256').update(cert.raw).digest();
+  return serverEndPoint(s);
 }

@@ -13,6 +13,8 @@ export interface Account {
 export interface AccountStore {
   create(account: Account): Promise<boolean>; // false when it already exists
   get(username: string, domain: string): Promise<Account | null>;
+  /** Whether the account exists, without reading its credentials (hot: checked per archived message). */
+  exists(username: string, domain: string): Promise<boolean>;
   setCredentials(username: string, domain: string, credentials: Account['credentials']): Promise<boolean>;
   delete(username: string, domain: string): Promise<boolean>;
   /** Ordered by username; `after` is an exclusive cursor for paging. */

@@ -37,6 +37,9 @@ export class PgAccounts implements AccountStore {
     const row = await this.db.one<Row>('SELECT username, domain, credentials, created_at FROM accounts WHERE domain = $1 AND username = $2', [domain, username]);
     return row ? { username: row.username, domain: row.domain, credentials: JSON.parse(row.credentials), createdAt: row.created_at } : null;
   }
+  async exists(username: string, domain: string): Promise<boolean> {
+    return (await this.db.one('SELECT 1 FROM accounts WHERE domain = $1 AND username = $2', [domain, username])) !== undefined;
+  }
   async setCredentials(username: string, domain: string, credentials: Account['credentials']): Promise<boolean> {
     return (await this.db.run('UPDATE accounts SET credentials = $1 WHERE domain = $2 AND username = $3', [JSON.stringify(credentials), domain, username])) > 0;
   }

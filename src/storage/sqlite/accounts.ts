@@ -23,6 +23,7 @@ export class SqliteAccounts implements AccountStore {
   constructor(db: Db) {
     this.stmts = {
       insert: db.prepare('INSERT OR IGNORE INTO accounts (domain, username, credentials, created_at) VALUES (?, ?, ?, ?)'),
+      exists: db.prepare('SELECT 1 FROM accounts WHERE domain = ? AND username = ?').pluck(),
       get: db.prepare('SELECT username, domain, credentials, created_at FROM accounts WHERE domain = ? AND username = ?'),
       setCred: db.prepare('UPDATE accounts SET credentials = ? WHERE domain = ? AND username = ?'),
       del: db.prepare('DELETE FROM accounts WHERE domain = ? AND username = ?'),
@@ -34,6 +35,9 @@ export class SqliteAccounts implements AccountStore {
 
   async create(a: Account): Promise<boolean> {
     return this.stmts.insert.run(a.domain, a.username, JSON.stringify(a.credentials), a.createdAt).changes > 0;
+  }
+  async exists(username: string, domain: string): Promise<boolean> {
+    return this.stmts.exists.get(domain, username) !== undefined;
   }
   async get(username: string, domain: string): Promise<Account | null> {
     const row = this.stmts.get.get(domain, username) as { username: string; domain: string; credentials: string; created_at: number } | undefined;

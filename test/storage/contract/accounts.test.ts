@@ -20,6 +20,9 @@ contract('account store', (open) => {
       assert.equal(await s.accounts.create(account('alice', 'other.org')), true);
       assert.equal(await s.accounts.get('alice', 'nowhere.org'), null);
       assert.equal(await s.accounts.get('Alice', 'example.org'), null, 'lookups are exact: callers normalise');
+      assert.equal(await s.accounts.exists('alice', 'example.org'), true);
+      assert.equal(await s.accounts.exists('alice', 'nowhere.org'), false);
+      assert.equal(await s.accounts.exists('Alice', 'example.org'), false);
     }));
 
   test('setCredentials replaces them, only for an existing account', () =>
@@ -37,6 +40,7 @@ contract('account store', (open) => {
       assert.equal(await s.accounts.delete('carol', 'example.org'), true);
       assert.equal(await s.accounts.delete('carol', 'example.org'), false);
       assert.equal(await s.accounts.get('carol', 'example.org'), null);
+      assert.equal(await s.accounts.exists('carol', 'example.org'), false);
       assert.notEqual(await s.accounts.get('dave', 'example.org'), null);
     }));
 
