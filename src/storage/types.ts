@@ -162,8 +162,13 @@ export interface ArchivePage {
 
 /** Message archives (XEP-0313), keyed by owner so users and rooms can each have one. */
 export interface ArchiveStore {
-  /** Archive messages in order, in one transaction; returns each one's id and timestamp. */
-  append(entries: ArchiveEntry[]): Promise<Array<{ id: string; timestamp: number }>>;
+  /**
+   * Archive messages in order, in one transaction; returns each one's id and timestamp once the
+   * messages are on disk, or with waitForDisk false once they are committed (visible to queries),
+   * leaving durability to a later Storage.durable() (used where the only acknowledgement is an SM
+   * <a/>, which waits for it).
+   */
+  append(entries: ArchiveEntry[], opts?: { waitForDisk?: boolean }): Promise<Array<{ id: string; timestamp: number }>>;
   query(owner: ArchiveOwner, q: ArchiveQuery): Promise<ArchivePage>;
   /** Oldest and newest message (XEP-0313 §5 metadata); null for an empty archive. */
   bounds(owner: ArchiveOwner): Promise<{ first: { id: string; timestamp: number }; last: { id: string; timestamp: number } } | null>;
@@ -339,6 +344,8 @@ export interface Storage {
   files: FilesStore;
   /** Delete an account and everything every store holds for it, in one transaction. */
   deleteUser(username: string, domain: string): Promise<boolean>;
+  /** Resolves when every write committed before the call is on disk (drivers whose commits are durable resolve at once). */
+  durable?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -101,7 +101,9 @@ export class Archiver {
       with: opts.with.toString(),
       stanza: copy.toString(),
       direction: opts.direction,
-    }]);
+      // Delivery goes on once the copy is committed; the sender's only acknowledgement of a 1:1
+      // message, the SM <a/>, waits for the disk (Storage.durable(), see the sm module).
+    }], { waitForDisk: false });
     let perOwner = this.ids.get(original);
     if (!perOwner) this.ids.set(original, (perOwner = new Map()));
     perOwner.set(owner.toString(), id);

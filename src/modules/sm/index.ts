@@ -96,7 +96,14 @@ export default defineModule({
         case 'r':
           // §4: answer at once with the count of stanzas handled; stanzas before it are handled by now (RFC 6120 §10.1).
           if (!ms) failed(nctx, 'unexpected-request');
-          else nctx.write(ms.ackElement());
+          else {
+            // The count covers stanzas whose writes are committed; answer once they are on disk
+            // (durable before acknowledged: an archived 1:1 message does not wait for the disk).
+            const a = ms.ackElement();
+            const durable = ctx.storage.durable?.();
+            if (!durable) nctx.write(a);
+            else durable.then(() => nctx.write(a), (err: unknown) => ctx.log.error({ err }, 'storage sync failed; <a/> withheld'));
+          }
           return true;
         case 'a': {
           if (!ms) return true; // an ack before enabling acknowledges nothing

@@ -94,6 +94,7 @@ function splitJid(j: string): { bare: string; resource: string } {
 
 interface Pending {
   entries: ArchiveEntry[];
+  waitForDisk: boolean;
   resolve(ids: Array<{ id: string; timestamp: number }>): void;
   reject(err: unknown): void;
 }
@@ -124,10 +125,10 @@ export class SqliteArchive implements ArchiveStore {
    * Appends made in the same event-loop turn share one transaction (group commit): with
    * synchronous=FULL each commit is an fsync, and a busy server archives two copies per message.
    */
-  append(entries: ArchiveEntry[]): Promise<Array<{ id: string; timestamp: number }>> {
+  append(entries: ArchiveEntry[], opts: { waitForDisk?: boolean } = {}): Promise<Array<{ id: string; timestamp: number }>> {
     if (entries.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.pending.push({ entries, resolve, reject });
+      this.pending.push({ entries, waitForDisk: opts.waitForDisk ?? true, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -137,23 +138,26 @@ export class SqliteArchive implements ArchiveStore {
     this.pending = [];
     const sync = walSyncFor(this.db);
     const settle: Array<() => void> = [];
+    // Resolve now (committed) or after the next WAL sync (on disk), as each append asked.
+    const done = (p: Pending, f: () => void) => (p.waitForDisk ? settle.push(f) : f());
     sync.run(() => {
       try {
         const results = this.db.transaction(() => batch.map((p) => this.insertAll(p.entries)))();
-        batch.forEach((p, i) => settle.push(() => p.resolve(results[i])));
+        batch.forEach((p, i) => done(p, () => p.resolve(results[i])));
       } catch {
         // One bad entry must not fail its neighbours: retry each append on its own.
         for (const p of batch) {
           try {
             const r = this.db.transaction(() => this.insertAll(p.entries))();
-            settle.push(() => p.resolve(r));
+            done(p, () => p.resolve(r));
           } catch (err) {
-            settle.push(() => p.reject(err));
+            p.reject(err);
           }
         }
       }
     });
-    // Nobody hears of an archived message before it is on disk (wal-sync.ts).
+    if (settle.length === 0) return;
+    // Nobody else hears of an archived message before it is on disk (wal-sync.ts).
     sync.synced().then(
       () => settle.forEach((f) => f()),
       (err: unknown) => batch.forEach((p) => p.reject(err)),

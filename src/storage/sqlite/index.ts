@@ -57,6 +57,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },
+    durable: () => walSyncFor(db).synced(),
     async close() {
       walSyncFor(db).close();
       db.close();
