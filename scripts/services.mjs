@@ -24,5 +24,6 @@ export async function probeServices() {
     slixmpp: existsSync('/usr/lib/python3/dist-packages/slixmpp') ? { ok: true, reason: 'installed' } : { ok: false, reason: 'python3-slixmpp not installed' },
     prosody: program('/usr/bin/prosody', 'prosody'),
     clamd: program('/usr/sbin/clamd', 'clamav-daemon'),
+    chromium: program('/usr/bin/chromium', 'chromium'),
   };
 }

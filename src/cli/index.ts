@@ -1,4 +1,4 @@
-// The command-line contract: parley start|adduser|passwd|deluser|check|cert|migrate.
+// The command-line contract: parley start|stop|status|ctl|adduser|passwd|deluser|check|cert|migrate|export|import.
 // Non-interactive so scripts can rely on it; exit code 0 on success, 1 on error, 2 on usage errors.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/loader.ts';
@@ -14,6 +14,16 @@ commands:
   check                         validate the configuration and print problems
   cert [--force]                generate the self-signed certificate (or show the configured one)
   migrate                       apply pending storage migrations (SQLite or PostgreSQL) and exit
+  invoice list [--state S]      list Payment Required invoices (docs/payment.md)
+  invoice paid SESSION [--ref R] [--amount MINOR] [--currency C]
+                                record that an invoice was paid; its grant is applied at once
+  cluster status                nodes of the cluster, sessions per node, MUC room owners (cluster mode)
+  status [--json]               show whether the server runs (exit 3 when it does not)
+  stop                          stop the running server and wait for it to exit
+  ctl COMMAND [ARGS] [--json]   talk to the running server: sessions, kick JID, reload, stats, rooms
+  export FILE [--domain D]      write every account's data as XEP-0227 XML (FILE - for stdout)
+  import FILE... [--skip-existing]
+                                read XEP-0227 files (Parley, Prosody, ejabberd) into the storage; resumable
 `;
 
 export async function runCli(argv: string[]): Promise<number | undefined> {
@@ -26,6 +36,13 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         config: { type: 'string', short: 'c' },
         password: { type: 'string', short: 'p' },
         force: { type: 'boolean' },
+        ref: { type: 'string' },
+        amount: { type: 'string' },
+        currency: { type: 'string' },
+        state: { type: 'string' },
+        json: { type: 'boolean' },
+        domain: { type: 'string', multiple: true },
+        'skip-existing': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -63,6 +80,20 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
       return (await import('./cert.ts')).cmdCert(config, parsed.values.force ?? false);
     case 'migrate':
       return (await import('./migrate.ts')).cmdMigrate(config);
+    case 'invoice':
+      return (await import('./invoice.ts')).cmdInvoice(config, rest, parsed.values);
+    case 'cluster':
+      return (await import('../cluster/status.ts')).cmdClusterStatus(config, rest[0]);
+    case 'status':
+      return (await import('./ctl.ts')).cmdStatus(config, parsed.values.json ?? false);
+    case 'stop':
+      return (await import('./ctl.ts')).cmdStop(config);
+    case 'ctl':
+      return (await import('./ctl.ts')).cmdCtl(config, rest, parsed.values.json ?? false);
+    case 'export':
+      return (await import('./portability.ts')).cmdExport(config, rest[0], parsed.values.domain);
+    case 'import':
+      return (await import('./portability.ts')).cmdImport(config, rest, { skipExisting: parsed.values['skip-existing'] ?? false });
     default:
       process.stderr.write(`unknown command: ${command}\n${USAGE}`);
       return 2;

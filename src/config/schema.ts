@@ -21,6 +21,12 @@ export const c2sSchema = z.object({
   max_connections_per_ip: z.number().int().positive().default(200).describe('Most client connections at once from one IPv4 address or IPv6 /64'),
   connection_rate_per_ip: z.number().positive().default(50).describe('New client connections per second allowed from one address (token bucket rate)'),
   connection_burst_per_ip: z.number().int().positive().default(200).describe('New client connections one address may open at once before the rate applies'),
+  stanza_rate: z.number().positive().default(200).describe('Stanzas per second one client stream may send; past the burst, stanzas get a policy-violation error (type wait) and reading pauses'),
+  stanza_burst: z.number().int().positive().default(2000).describe('Stanzas a client stream may send at once before stanza_rate applies; a sender a whole burst past its rate gets the policy-violation stream error'),
+  byte_rate: z.number().int().positive().default(1024 * 1024).describe('Bytes per second read from one client connection; faster senders are slowed by pausing reads (never refused)'),
+  byte_burst: z.number().int().positive().default(8 * 1024 * 1024).describe('Bytes one client connection may send at once before byte_rate applies'),
+  auth_backoff_base_ms: z.number().int().min(0).default(250).describe('Failed-login backoff, per address and per account: delay after the first counted failure, doubling with each further one'),
+  auth_backoff_max_ms: z.number().int().positive().default(30_000).describe('Longest failed-login backoff delay, in milliseconds'),
 }).strict();
 
 export const limitsSchema = z.object({
@@ -45,8 +51,10 @@ export const s2sSchema = z.object({
   dialback_secret: z.string().optional().describe('Secret for dialback keys (XEP-0185); random per process when unset (set it when clustering)'),
   max_connections: z.number().int().positive().default(1000).describe('Most s2s connections (both directions) at once'),
   max_queue: z.number().int().positive().default(1000).describe('Stanzas queued per remote domain while its connection is set up'),
-  stanza_rate: z.number().positive().default(500).describe('Stanzas per second accepted on one incoming s2s stream before reading is throttled'),
-  stanza_burst: z.number().int().positive().default(2000).describe('Stanzas an incoming s2s stream may send at once before throttling starts'),
+  stanza_rate: z.number().positive().default(500).describe('Stanzas per second accepted from one s2s peer (address); past the burst, stanzas get a policy-violation error (type wait) and reading pauses'),
+  stanza_burst: z.number().int().positive().default(2000).describe('Stanzas an s2s peer may send at once before stanza_rate applies; a peer a whole burst past its rate gets the policy-violation stream error'),
+  byte_rate: z.number().int().positive().default(4 * 1024 * 1024).describe('Bytes per second read from one s2s peer (address); faster peers are slowed by pausing reads'),
+  byte_burst: z.number().int().positive().default(16 * 1024 * 1024).describe('Bytes an s2s peer may send at once before byte_rate applies'),
 }).strict();
 
 export const componentsSchema = z.object({
@@ -65,7 +73,8 @@ export const httpSchema = z.object({
 export const tlsSchema = z.object({
   certificate: z.string().optional().describe('PEM certificate chain path; generated self-signed into <data_dir>/certs when absent'),
   key: z.string().optional().describe('PEM private key path'),
-  min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Lowest TLS version accepted'),
+  min_version: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2').describe('Lowest TLS version accepted (TLS 1.0 and 1.1 are never accepted)'),
+  ciphers: z.string().default('ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305').describe('OpenSSL cipher list for TLS 1.2 (default: Mozilla "intermediate", forward-secret AEAD suites only); TLS 1.3 suites are unaffected'),
 }).strict();
 
 export const authSchema = z.object({
@@ -80,6 +89,26 @@ export const storageSchema = z.object({
   pool_size: z.number().int().min(1).max(1000).default(10).describe('Most PostgreSQL connections this process opens'),
   migrate_on_start: z.boolean().default(true).describe('Apply pending storage migrations at start; when false, start refuses a database with pending migrations (run `parley migrate`)'),
 }).strict().refine((s) => s.driver !== 'postgres' || (s.url !== undefined && s.url.length > 0), { path: ['url'], message: 'storage.url is required when storage.driver is "postgres"' });
+
+export const quicSchema = z.object({
+  enabled: z.boolean().default(false).describe('Accept XMPP over QUIC, XEP-0467 (UDP, ALPN xmpp-client), with Parley\'s quic-ack and mux extensions (docs/quic.md)'),
+  port: port.default(5224).describe('UDP port of the QUIC listener (XEP-0467 clients try 443 when discovery finds nothing)'),
+  interfaces: interfaces.describe('Addresses the QUIC listener binds to'),
+  max_streams: z.number().int().min(2).max(1000).default(64).describe('Bidirectional streams a client may open at once on one QUIC connection'),
+  max_sessions_per_connection: z.number().int().min(1).max(64).default(4).describe('Separate XML streams (XEP-0467 sessions) one QUIC connection may carry'),
+  max_lanes: z.number().int().min(1).max(256).default(16).describe('Most lanes (QUIC streams) one mux session may use, lane 0 included'),
+  resume_seconds: z.number().int().min(1).max(86_400).default(300).describe('Seconds a quic-ack session waits for its client to resume after the connection is lost'),
+  idle_timeout: z.number().int().min(5).default(120).describe('Seconds without packets before a QUIC connection is considered dead'),
+}).strict();
+
+export const clusterSchema = z.object({
+  redis: z.string().optional().describe('Redis URI, e.g. "redis://127.0.0.1:6379/0"; setting it turns cluster mode on (several nodes on one PostgreSQL database, see docs/clustering.md)'),
+  node_id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-"').optional().describe('This node\'s name in the cluster, unique per node (default: hostname-pid)'),
+  key_prefix: z.string().default('parley:').describe('Prefix of every Redis key and channel Parley uses (several clusters can share one Redis)'),
+  session_ttl: z.number().min(1).max(3600).default(15).describe('Seconds after its last heartbeat that a node counts as dead: its sessions are removed and its rooms taken over'),
+  heartbeat_interval: z.number().min(0.1).max(600).default(5).describe('Seconds between a node\'s heartbeats (well below session_ttl)'),
+  room_lease: z.number().min(1).max(3600).default(15).describe('Seconds a node owns a MUC room without renewing its lease (renewed every heartbeat)'),
+}).strict().refine((c) => c.heartbeat_interval < c.session_ttl && c.heartbeat_interval < c.room_lease, { path: ['heartbeat_interval'], message: 'cluster.heartbeat_interval must be below session_ttl and room_lease' });
 
 export const logSchema = z.object({
   level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Log level'),
@@ -103,6 +132,8 @@ export const configSchema = z.object({
   limits: limitsSchema.default(() => limitsSchema.parse({})),
   storage: storageSchema.default(() => storageSchema.parse({})),
   log: logSchema.default(() => logSchema.parse({})),
+  cluster: clusterSchema.default(() => clusterSchema.parse({})),
+  quic: quicSchema.default(() => quicSchema.parse({})),
   modules: modulesSchema.default(() => modulesSchema.parse({})),
 }).strict();
 

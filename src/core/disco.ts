@@ -8,11 +8,12 @@ export interface Identity {
   name?: string;
 }
 
-export type Scope = 'host' | 'account';
+/** 'room': features every MUC room of the server advertises besides its own (e.g. relayed extensions). */
+export type Scope = 'host' | 'account' | 'room';
 
 export class DiscoRegistry {
-  private features = { host: new Set<string>(), account: new Set<string>() };
-  private identities = { host: [] as Identity[], account: [] as Identity[] };
+  private features = { host: new Set<string>(), account: new Set<string>(), room: new Set<string>() };
+  private identities = { host: [] as Identity[], account: [] as Identity[], room: [] as Identity[] };
   private forms: Array<() => Element | null> = [];
   private items: Array<(domain: string) => Array<{ jid: string; name?: string; node?: string }>> = [];
 

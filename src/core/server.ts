@@ -12,6 +12,7 @@ import { listenTcp } from '../net/listeners.ts';
 import type { TlsOptions } from '../net/tcp-transport.ts';
 import { ConnectionGuard } from '../net/connection-guard.ts';
 import { AuthThrottle } from '../accounts/auth-throttle.ts';
+import { LoginBackoff } from '../stream/limits-auth.ts';
 import { LogRing } from '../observability/log-ring.ts';
 import { maskSecrets } from '../config/mask.ts';
 import { websocketUpgrade } from '../net/websocket-transport.ts';
@@ -30,6 +31,8 @@ import type { DetailedPeerCertificate } from 'node:tls';
 import { startComponents, type Components } from '../s2s/component.ts';
 import { ServiceRegistry } from './services.ts';
 import { startModules, type RunningModules } from './modules.ts';
+import { readFileSync } from 'node:fs';
+import { startQuic, type RunningQuic } from '../net/quic/index.ts';
 
 export class Server {
   readonly log: Logger;
@@ -41,7 +44,8 @@ export class Server {
   readonly services = new ServiceRegistry();
   readonly http = new HttpRoutes();
   readonly startedAt = Date.now();
-  readonly authThrottle = new AuthThrottle();
+  readonly authThrottle: AuthThrottle;
+  readonly loginBackoff: LoginBackoff;
   readonly logRing = new LogRing();
   storage!: Storage;
   accounts!: Accounts;
@@ -53,12 +57,15 @@ export class Server {
   private modules: RunningModules | null = null;
   s2s: S2S | null = null;
   private components: Components | null = null;
+  private quic: RunningQuic | null = null;
   private streams = new Set<C2SStream>();
   private readonly domains: Set<string>;
 
   constructor(readonly config: Config, log?: Logger) {
     this.log = log ?? createLogger(config.log.level, config.log.format, process.stdout, this.logRing);
     this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
+    this.authThrottle = new AuthThrottle(config.c2s.auth_backoff_base_ms, config.c2s.auth_backoff_max_ms);
+    this.loginBackoff = new LoginBackoff({ baseMs: config.c2s.auth_backoff_base_ms, maxMs: config.c2s.auth_backoff_max_ms });
     this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
     this.s2sTls = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
     this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
@@ -103,9 +110,11 @@ export class Server {
     if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport, admission)));
     if (c.s2s.enabled) {
       const s2sTls = Object.assign(this.s2sTls, { secureContext: this.tls.s2sContext, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, this.tls.s2sCa) });
-      this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls });
+      this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls, metrics: this.metrics });
       await this.s2s.start();
     }
+    // XEP-0467: XMPP over QUIC, opt-in ([quic] enabled).
+    if (c.quic.enabled) this.quic = await startQuic({ config: c, features: this.features, router: this.router, hooks: this.hooks, log: this.log, certPem: this.tls.certPem, keyPem: readFileSync(this.tls.paths.key, 'utf8'), acceptClient: (t) => this.acceptClient(t) });
     if (c.components.port && Object.keys(c.components.secrets).length) this.components = await startComponents(c, this.router, this.log.child({ component: 'components' }));
     this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: () => this.tls.secureContext, log: this.log })));
     this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, s2s: c.s2s.enabled ? c.s2s.port : 0, components: this.components ? c.components.port : 0, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
@@ -123,6 +132,7 @@ export class Server {
       log: this.log,
       metrics: this.metrics,
       authThrottle: this.authThrottle,
+      loginBackoff: this.loginBackoff,
     });
     this.streams.add(s);
     t.onClose(() => this.streams.delete(s));
@@ -146,9 +156,11 @@ export class Server {
   async stop(): Promise<void> {
     this.log.info('shutting down');
     for (const l of this.listeners) l.close();
-    for (const s of this.streams) s.close('system-shutdown', 'Server is shutting down');
+    // Each stream first handles what it has already read (bounded), then gets <system-shutdown/>.
+    await Promise.all([...this.streams].map((s) => s.closeForShutdown(5000)));
     await new Promise((r) => setTimeout(r, this.streams.size ? 200 : 0));
     await this.s2s?.stop();
+    await this.quic?.stop();
     await this.components?.stop();
     await this.modules?.stop();
     await this.storage?.close();

@@ -5,7 +5,7 @@ import type { Element } from '../xml/element.ts';
 import type { Jid } from '../jid/index.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Scanner } from '../scan/types.ts';
-import type { QuarantineEntry } from '../storage/types.ts';
+import type { PullLogEntry, QuarantineEntry, UploadSlot } from '../storage/types.ts';
 
 /** RFC 6121 subscription states of a roster item. */
 export type Subscription = 'none' | 'to' | 'from' | 'both';
@@ -96,6 +96,8 @@ export interface AccountLifecycleService {
   remove(username: string, domain: string, opts?: { condition?: string; quarantine?: boolean }): Promise<boolean>;
   /** Re-derive the stored SCRAM keys and end the account's sessions (but `keep`) with stream error reset. */
   changePassword(username: string, domain: string, password: string, keep?: LocalSessionRef): Promise<void>;
+  /** Invite-only registration: a new invitation for `uses` accounts, valid `days`; the token and an xmpp: registration URI. */
+  createInvitation(o: { domain: string; uses: number; days: number; createdBy: string }): Promise<{ token: string; uri: string; expires: number }>;
 }
 
 /** The identity of a live session, as far as services compare them. */
@@ -197,8 +199,87 @@ export interface FilePullService {
   release(entry: QuarantineEntry, admin: Jid): Promise<string>;
 }
 
+/** Offered by the emoji module: which remote files of a message are custom emoji images (docs/emoji.md). */
+export interface EmojiService {
+  /** Each source URL of an emoji image in the message, with why it must not be pulled (null: eligible). */
+  classify(stanza: Element): Map<string, string | null>;
+  /** Largest emoji image pulled, bytes. */
+  readonly maxBytes: number;
+}
+
+/** A hosted MUC room as the admin pages and the admin socket list it. */
+export interface MucRoomSummary {
+  jid: string;
+  name: string;
+  occupants: number;
+  persistent: boolean;
+  public: boolean;
+  /** XEP-0045 §10.1: created but not yet configured by its owner. */
+  locked: boolean;
+}
+
+/** One occupant of a room (XEP-0045 §5): nick, real bare JID, role, affiliation, joined sessions. */
+export interface MucOccupantSummary {
+  nick: string;
+  jid: string;
+  role: string;
+  affiliation: string;
+  sessions: number;
+}
+
+/** Offered by the muc module: room administration for operators (web admin, admin socket). */
+export interface MucAdminService {
+  /** Rooms of every MUC service, in creation order per service. */
+  rooms(): MucRoomSummary[];
+  /** Occupants of a room; null when there is no such room. */
+  occupants(room: string): MucOccupantSummary[] | null;
+  /** Destroy a room as its owner would (XEP-0045 §10.9, occupants are told); false when there is no such room. */
+  destroy(room: string, reason?: string): Promise<boolean>;
+}
+
+/** Offered by the upload module: stored files for operators (web admin, admin socket). */
+export interface FileAdminService {
+  /** An account's stored (ready) uploads of every purpose, oldest first. */
+  uploads(username: string, domain: string): Promise<UploadSlot[]>;
+  /** Infected uploads and pulls, newest first, released ones included. */
+  quarantine(limit: number): Promise<QuarantineEntry[]>;
+  /** Recent remote file pulls with their scan verdict, newest first. */
+  pulls(limit: number): Promise<PullLogEntry[]>;
+  /** Stop serving an upload and delete its bytes; false when there is no such live upload. */
+  deleteUpload(id: string, admin: string): Promise<boolean>;
+}
+
+/** Offered by the payment module (Payment Required, docs/payment.md): the gates other modules call. */
+export interface PaymentsService {
+  /** Whether a gate is on: 'registration' for the domain, 'muc-entry' for a room JID. */
+  charges(service: 'registration' | 'muc-entry', target: string): boolean;
+  /**
+   * A paid in-band registration: without a settled invoice throws a StanzaError carrying the invoice
+   * (the username stays reserved); with one the account exists and the <receipt/> is returned.
+   * The client's <payment/> is read inside `query` (or, leniently, beside it in `iq`).
+   */
+  register(req: { username: string; domain: string; password: string; iq: Element; query: Element }): Promise<Element>;
+  /** Room entry: null when free for `user` (grant held, owner/admin), the <receipt/> when this join redeemed a session; throws with the invoice (or a XEP-0158 challenge is sent) otherwise. */
+  enterRoom(req: { room: Jid; user: Jid; affiliation: string; payment?: Element }): Promise<Element | null>;
+  /** XEP-0158 + proto-XEP: the payment field and invoice offered beside a CAPTCHA challenge, or null when off. */
+  captchaAlternative(challenge: string, domain: string): Promise<{ fieldVar: string; label: string; invoice: Element } | null>;
+  /** Whether `session` (the payment field) pays for challenge `challenge`; throws payment-pending (wait) or not-acceptable. */
+  redeemCaptchaAlternative(challenge: string, session: string): Promise<void>;
+}
+
+/** Offered by the muc module for cluster mode (src/cluster): room state follows room ownership. */
+export interface MucClusterService {
+  /** Whether `domain` is one of this server's MUC services. */
+  isService(domain: string): boolean;
+  /** This node now owns `room` (a room JID): drop the copy in memory and load the stored state. */
+  reload(room: Jid): Promise<void>;
+}
+
 export interface Services {
   ops?: OpsService;
+  mucAdmin?: MucAdminService;
+  mucCluster?: MucClusterService;
+  fileAdmin?: FileAdminService;
   roster?: RosterService;
   blocking?: BlockingService;
   caps?: CapsService;
@@ -208,6 +289,8 @@ export interface Services {
   adhoc?: AdhocService;
   fileHosting?: FileHostingService;
   filePull?: FilePullService;
+  payments?: PaymentsService;
+  emoji?: EmojiService;
 }
 
 export class ServiceRegistry {

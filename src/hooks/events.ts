@@ -39,6 +39,8 @@ export interface HookEvents {
   'message/delivered': Routed & { session: LocalSession };
   /** Stanzas for a domain that is not ours: s2s (or the cluster) consumes them. */
   'route/remote': Routed;
+  /** Stanzas for a local component's domain (MUC...), before the component: the cluster consumes those for rooms another node owns. */
+  'route/component': Routed;
   'session/bound': { session: LocalSession };
   'session/closed': { session: LocalSession; reason: string };
   /**

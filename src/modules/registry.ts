@@ -26,6 +26,12 @@ import externalServices from './external-services/index.ts';
 import adminWeb from './admin-web/index.ts';
 import upload from './upload/index.ts';
 import filePull from './file-pull/index.ts';
+import emoji from './emoji/index.ts';
+import membership from './membership/index.ts';
 import muc from './muc/index.ts';
+import cluster from '../cluster/module.ts';
+import payment from './payment/index.ts';
+import mucPam from './muc/newmuc/pam.ts';
 
-export const builtinModules: Module[] = [disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices, adminWeb, upload, filePull, muc] as Module[];
+// cluster first: its registry is read before other modules route anything, and it stops last.
+export const builtinModules: Module[] = [cluster, disco, roster, ping, version, time, hostMeta, mam, caps, pep, blocking, offline, privateXml, vcard, sm, csi, push, serverPing, carbons, register, adhoc, adminCommands, contactInfo, externalServices, adminWeb, upload, filePull, emoji, membership, muc, mucPam, payment] as Module[];

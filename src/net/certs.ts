@@ -68,8 +68,9 @@ export async function loadTls(config: Config): Promise<LoadedTls> {
   const certPem = readFileSync(paths.cert, 'utf8');
   const keyPem = readFileSync(paths.key, 'utf8');
   const x = new X509Certificate(certPem);
-  const secureContext = createSecureContext({ cert: certPem, key: keyPem, minVersion: config.tls.min_version });
+  // TLS 1.2 suites limited to forward-secret AEAD ones (docs/security.md); TLS 1.3 suites are all AEAD.
+  const secureContext = createSecureContext({ cert: certPem, key: keyPem, minVersion: config.tls.min_version, ciphers: config.tls.ciphers });
   const ca = [...rootCertificates, ...(config.s2s.ca_file ? [readFileSync(resolveDataPath(config, config.s2s.ca_file), 'utf8')] : [])];
-  const s2sContext = createSecureContext({ cert: certPem, key: keyPem, ca, minVersion: config.tls.min_version });
+  const s2sContext = createSecureContext({ cert: certPem, key: keyPem, ca, minVersion: config.tls.min_version, ciphers: config.tls.ciphers });
   return { secureContext, s2sContext, s2sCa: ca, certPem, paths, fingerprint256: x.fingerprint256, validTo: x.validTo, names: x.subjectAltName ?? x.subject };
 }

@@ -8,7 +8,15 @@ export function createLogger(level: string, format: 'json' | 'pretty', destinati
   const opts = {
     level,
     base: { pid: process.pid },
-    redact: { paths: ['password', '*.password', 'credentials', '*.credentials'], censor: '[redacted]' },
+    // Secrets never reach a log line, whatever object they ride in on (docs/security.md).
+    redact: {
+      paths: [
+        'password', '*.password', 'credentials', '*.credentials', 'secret', '*.secret', 'token', '*.token',
+        'dialback_secret', '*.dialback_secret', 'authorization', '*.authorization',
+        'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie',
+      ],
+      censor: '[redacted]',
+    },
   };
   if (format === 'pretty') {
     return pino(opts, {

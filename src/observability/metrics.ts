@@ -20,6 +20,8 @@ export function createMetrics() {
     streamErrors: new client.Counter({ name: 'parley_stream_errors_total', help: 'Stream errors sent, by condition', labelNames: ['condition'] as const, ...opts }),
     routeLatency: new client.Histogram({ name: 'parley_route_duration_seconds', help: 'Time to route one stanza', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], ...opts }),
     storageLatency: new client.Histogram({ name: 'parley_storage_duration_seconds', help: 'Storage operation latency by store and op', labelNames: ['store', 'op'] as const, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], ...opts }),
+    rateLimited: new client.Counter({ name: 'parley_rate_limited_total', help: 'Rate-limit actions: direction c2s|s2s, limit bytes|stanzas, action throttled|refused|closed', labelNames: ['direction', 'limit', 'action'] as const, ...opts }),
+    authThrottled: new client.Counter({ name: 'parley_auth_throttled_total', help: 'Failed logins answered late or refused by backoff, by scope (address|account)', labelNames: ['scope'] as const, ...opts }),
     slowConsumerDisconnects: new client.Counter({ name: 'parley_slow_consumer_disconnects_total', help: 'Sessions closed because their outbound queue overflowed', ...opts }),
   };
 }

@@ -81,7 +81,11 @@ export class Router {
   private async dispatch(r: Routed): Promise<void> {
     const { stanza, to } = r;
     const component = this.components.get(to.domain);
-    if (component) return void (await component.handle(r));
+    if (component) {
+      // Cluster mode: a room may be owned by another node, which then gets the stanza instead.
+      if (await this.deps.hooks.fire('route/component', r)) return;
+      return void (await component.handle(r));
+    }
     if (!this.deps.isLocalDomain(to.domain)) {
       if (!(await this.deps.hooks.fire('route/remote', r))) throw new StanzaError('remote-server-not-found', `No route to ${to.domain}`);
       return;
@@ -112,7 +116,9 @@ export class Router {
     const { stanza } = r;
     const type = stanza.attrs.type;
     if (type === 'result' || type === 'error') {
-      if (target === 'host' || r.to.equals(r.from.bare())) this.resolvePending(stanza);
+      // Answers to iqs the server sent for an account (from its bare JID, e.g. a New MUC join) come here too;
+      // resolvePending only takes them from the addressee.
+      this.resolvePending(stanza);
       return;
     }
     if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'iq type must be get, set, result or error');

@@ -12,7 +12,9 @@ import { StreamError } from '../stream/framing.ts';
 import { dialbackKey, keysEqual, NS_DB, NS_DB_FEATURE } from './dialback.ts';
 import { XmlConn } from './xml-conn.ts';
 import { certMatchesDomain } from './certs.ts';
-import { TokenBucket } from '../net/token-bucket.ts';
+import { ReadGate, type StreamRateLimits } from '../stream/limits.ts';
+import { StanzaError, errorReply } from '../stanza/errors.ts';
+import type { Metrics } from '../observability/metrics.ts';
 
 export interface InboundDeps {
   config: Config;
@@ -23,6 +25,9 @@ export interface InboundDeps {
   verifyWithAuthority(local: string, remote: string, streamId: string, key: string): Promise<boolean>;
   route(stanza: Element): void;
   onClosed(s: InboundStream): void;
+  /** Rate limits of the peer this stream comes from (shared by its streams, net/rate-limit-peers.ts). */
+  limits: StreamRateLimits;
+  metrics?: Metrics;
 }
 
 export class InboundStream {
@@ -35,16 +40,25 @@ export class InboundStream {
   readonly authorized = new Map<string, Set<string>>();
   private saslDone = false;
   private readonly log: Logger;
-  private readonly bucket: TokenBucket;
+  private readonly gate: ReadGate;
 
   constructor(transport: TcpTransport, directTls: boolean, private readonly deps: InboundDeps) {
     this.secured = directTls;
-    this.bucket = new TokenBucket(deps.config.s2s.stanza_rate, deps.config.s2s.stanza_burst);
+    this.gate = new ReadGate(() => transport.pauseReading(), () => transport.resumeReading());
     this.log = deps.log.child({ conn: transport.id, listener: 's2s_in', ip: transport.remoteAddress });
     this.conn = new XmlConn(transport, deps.config.limits, {
       onHeader: (attrs, name) => this.onHeader(attrs, name),
       onElement: (el) => this.onElement(el),
-      onClosed: () => deps.onClosed(this),
+      onClosed: () => {
+        this.gate.dispose();
+        deps.onClosed(this);
+      },
+      onBytes: (n) => {
+        const wait = deps.limits.bytesRead(n);
+        if (wait <= 0) return;
+        if (!this.gate.isHeld('byte_rate')) deps.metrics?.rateLimited.inc({ direction: 's2s', limit: 'bytes', action: 'throttled' });
+        this.gate.holdFor('byte_rate', wait);
+      },
     }, (e) => this.onError(e));
   }
 
@@ -151,9 +165,6 @@ export class InboundStream {
   }
 
   private onStanza(el: Element): void {
-    // Per-peer rate limit: past the burst, stop reading for a while instead of dropping stanzas.
-    const wait = this.bucket.take();
-    if (wait > 0) this.conn.transport.pauseFor(wait);
     const from = tryParseJid(el.attrs.from ?? '');
     const to = tryParseJid(el.attrs.to ?? '');
     if (!from || !to) throw new StreamError('improper-addressing');
@@ -162,7 +173,23 @@ export class InboundStream {
       if (!this.deps.isLocalDomain(to.domain)) throw new StreamError('host-unknown');
       throw new StreamError('invalid-from', `${from.domain} is not authenticated on this stream`);
     }
+    // Per-peer stanza rate (stream/limits.ts): refuse with policy-violation past the burst and
+    // pause reading; a peer that keeps going a whole burst deeper loses the stream.
+    const verdict = this.deps.limits.stanza();
+    if (verdict.kind === 'close') {
+      this.deps.metrics?.rateLimited.inc({ direction: 's2s', limit: 'stanzas', action: 'closed' });
+      this.log.warn({ remote: from.domain }, 's2s peer kept flooding past its stanza rate: closing the stream');
+      throw new StreamError('policy-violation', 'Stanza rate limit exceeded');
+    }
     el.attrs.xmlns = NS.client;
+    if (verdict.kind === 'refuse') {
+      this.gate.holdFor('stanza_rate', verdict.waitMs);
+      this.deps.metrics?.rateLimited.inc({ direction: 's2s', limit: 'stanzas', action: 'refused' });
+      if (this.deps.limits.refusedInRow === 1) this.log.warn({ remote: from.domain }, 's2s peer over its stanza rate: refusing stanzas with policy-violation');
+      const reply = errorReply(el, new StanzaError('policy-violation', 'Too many stanzas: slow down', 'wait'));
+      if (reply) this.deps.route(reply);
+      return;
+    }
     this.deps.route(el);
   }
 }

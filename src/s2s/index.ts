@@ -11,6 +11,8 @@ import type { Logger } from '../observability/log.ts';
 import type { Router } from '../router/router.ts';
 import { StanzaError } from '../stanza/errors.ts';
 import type { Element } from '../xml/element.ts';
+import { PeerRateLimits } from '../net/rate-limit-peers.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { InboundStream } from './inbound.ts';
 import { OutboundStream } from './outbound.ts';
 import { resolveTargets } from './resolve.ts';
@@ -28,6 +30,8 @@ export interface S2SDeps {
   log: Logger;
   serverTls: TlsOptions;
   clientTls: TlsOptions;
+  /** Counters for rate-limit actions (optional for tools). */
+  metrics?: Metrics;
 }
 
 export class S2S {
@@ -37,9 +41,13 @@ export class S2S {
   private failures = new Map<string, { count: number; until: number }>();
   private readonly secret: string;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Stanza and byte rate limits per peer address, shared by all its incoming streams. */
+  private readonly peerLimits: PeerRateLimits;
 
   constructor(private readonly deps: S2SDeps) {
     this.secret = deps.config.s2s.dialback_secret ?? randomBytes(32).toString('hex');
+    const c = deps.config.s2s;
+    this.peerLimits = new PeerRateLimits({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst });
   }
 
   async start(): Promise<void> {
@@ -52,7 +60,11 @@ export class S2S {
     }, -100);
     const onTransport = (directTls: boolean) => (t: import('../net/transport.ts').Transport) => {
       if (this.connectionCount() >= c.max_connections) return t.destroy();
+      const peer = this.peerLimits.acquire(t.remoteAddress);
+      t.onClose(() => peer.release());
       const s = new InboundStream(t as TcpTransport, directTls, {
+        limits: peer.limits,
+        metrics: this.deps.metrics,
         config: this.deps.config,
         secret: this.secret,
         log: this.deps.log,

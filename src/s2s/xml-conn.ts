@@ -14,6 +14,8 @@ export interface XmlConnEvents {
   onHeader(attrs: Record<string, string>, name: string): void;
   onElement(el: Element): void | Promise<void>;
   onClosed(reason: string): void;
+  /** Bytes arrived (before parsing), for byte-rate limits. */
+  onBytes?(n: number): void;
 }
 
 export class XmlConn {
@@ -26,6 +28,7 @@ export class XmlConn {
     this.restart();
     transport.onData((chunk) => {
       this.lastActivity = Date.now();
+      events.onBytes?.(chunk.length);
       this.parser.write(chunk);
     });
     transport.onClose((reason) => {

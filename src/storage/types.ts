@@ -279,8 +279,12 @@ export interface RegistrationStore {
   /** The end of the quarantine, or null when the name is free (expired entries count as free). */
   quarantinedUntil(username: string, domain: string, now?: number): Promise<number | null>;
   release(username: string, domain: string): Promise<void>;
-  /** Drop expired entries; returns how many. */
+  /** Drop expired entries (quarantines and invitations); returns how many. */
   expire(now?: number): Promise<number>;
+  /** An invitation to register in-band on `domain` (invite-only registration): `uses` registrations until `expires` (ms). */
+  createInvite(invite: { token: string; domain: string; uses: number; expires: number; createdBy: string }): Promise<void>;
+  /** Use the invitation once if it is valid at `now`; false when unknown, used up, expired or for another domain. */
+  useInvite(token: string, domain: string, now: number): Promise<boolean>;
 }
 
 /** A persistent MUC room as stored (XEP-0045 §10.1.3 "persistent"); config/subject are the module's own JSON. */
@@ -320,6 +324,12 @@ export interface MucStore {
   updateRoom(jid: string, fields: { config?: string; subject?: string | null; nextSeq?: number }): Promise<void>;
   /** Apply affiliation changes (affiliation null removes the row) and the room's nextSeq, in one transaction. */
   setAffiliations(room: string, changes: Array<{ jid: string; affiliation: string | null; nick: string | null; seq: number }>, nextSeq: number): Promise<void>;
+  /**
+   * One page of a room's affiliations with one of `ranks` (owner 0, admin 1, member 2, outcast 4),
+   * in (rank, seq) order, strictly after `after` or strictly before `before` (keyset on the
+   * (room, rank, seq) index: the cost is the page, never the room). Always ascending.
+   */
+  affiliationPage(room: string, q: { ranks: number[]; after?: { rank: number; seq: number }; before?: { rank: number; seq: number }; limit: number }): Promise<StoredAffiliation[]>;
   /** Delete the stored room and its affiliations (tombstones stay until deleteTombstones: the archive may outlive the row). */
   deleteRoom(jid: string): Promise<void>;
   /** XEP-0425: the tombstone that replaces archived message `id` of the room. */
@@ -327,6 +337,134 @@ export interface MucStore {
   /** Tombstones of the given archive ids (only those that exist). */
   tombstones(room: string, ids: string[]): Promise<Map<string, string>>;
   deleteTombstones(room: string): Promise<void>;
+}
+
+/** Payment Required (proto-XEP urn:xmpp:payment:0) invoice life: open → pending → settled → consumed, or → expired | cancelled. */
+export type InvoiceState = 'open' | 'pending' | 'settled' | 'consumed' | 'expired' | 'cancelled';
+
+/** One invoice (payment session), bound server-side to (service, target, payer, price). Amounts are minor units as decimal strings. */
+export interface StoredInvoice {
+  /** Random UUIDv4: the proto-XEP session, also the bank reference. */
+  session: string;
+  /** get-invoice service: registration, muc-entry, file-upload. */
+  service: string;
+  /** What is bought: a room JID, an account JID (registration), a quota pack name. */
+  target: string;
+  /** Bare JID of the payer (for registration: the reserved account JID). */
+  payer: string;
+  /** Price per currency (ISO 4217 → minor units); options are offered in each (no FX). */
+  prices: Record<string, string>;
+  /** The offered options as the module's own JSON (URIs, labels, provider refs). */
+  options: string;
+  /** What settlement grants, as the module's own JSON (e.g. the SCRAM keys of a reserved account; never a password). */
+  grant: string | null;
+  state: InvoiceState;
+  createdAt: number;
+  expiresAt: number;
+  settledAt: number | null;
+  /** Payment-network reference of the settling event. */
+  reference: string | null;
+  /** Minor units reported paid so far, in `paidCurrency`. */
+  paidMinor: string;
+  /** Currency of the payments received (the first one decides), null before any. */
+  paidCurrency: string | null;
+}
+
+/** A provider's report about a session; idempotent on (provider, ref, state). */
+export interface PaymentEvent {
+  session: string;
+  provider: string;
+  ref: string;
+  state: 'pending' | 'settled';
+  currency: string;
+  amountMinor: string;
+  at: number;
+  /** Digest of the signed webhook request, for replay refusal (null for operator commands). */
+  signature: string | null;
+}
+
+export type PaymentEventResult =
+  /** The event moved the invoice forward (pending or settled). */
+  | 'applied'
+  /** Same (provider, ref, state) seen before: nothing changed. */
+  | 'duplicate'
+  /** The exact signed request was seen before: refused. */
+  | 'replayed'
+  /** Session unknown. */
+  | 'unknown'
+  /** Arrived after expiry, on a cancelled invoice, in the wrong currency, or paid twice: kept in the refund queue, no grant. */
+  | 'refund'
+  /** Less than the price (so far): recorded, the invoice stays as it was. */
+  | 'insufficient';
+
+/** A right bought by a consumed invoice: (holder, service, target) until a time. */
+export interface PaymentGrant {
+  holder: string;
+  service: string;
+  target: string;
+  session: string;
+  until: number;
+  /** Service-specific amount (e.g. quota bytes), 0 when none. */
+  units: number;
+}
+
+/** Invoices, provider events, the refund queue and grants of Payment Required (docs/payment.md). */
+export interface PaymentStore {
+  /** Store a new invoice; false when the session exists. */
+  createInvoice(inv: StoredInvoice): Promise<boolean>;
+  invoice(session: string): Promise<StoredInvoice | null>;
+  /** The newest open or pending invoice for (payer, service, target) not yet expired at `now`. */
+  openInvoice(payer: string, service: string, target: string, now: number): Promise<StoredInvoice | null>;
+  /** How many open or pending, unexpired invoices the payer has. */
+  countOpen(payer: string, now: number): Promise<number>;
+  /** Invoices newest first, optionally in one state. */
+  listInvoices(opts?: { state?: InvoiceState; limit?: number }): Promise<StoredInvoice[]>;
+  /** Record a provider event in one transaction: moves state forward only, checks expiry/amount/currency. */
+  recordEvent(e: PaymentEvent): Promise<{ result: PaymentEventResult; invoice: StoredInvoice | null }>;
+  /** settled → consumed and (if given) the grant upserted, in one transaction; false if the invoice was not settled. */
+  consume(session: string, grant: PaymentGrant | null): Promise<boolean>;
+  /** open|pending → cancelled (e.g. its reservation became impossible). */
+  cancel(session: string): Promise<boolean>;
+  /** A grant valid at `now`. */
+  grant(holder: string, service: string, target: string, now: number): Promise<PaymentGrant | null>;
+  /** Sum of `units` of the holder's grants for a service valid at `now`. */
+  grantUnits(holder: string, service: string, now: number): Promise<number>;
+  /** Events that went to the refund queue, oldest first. */
+  refunds(): Promise<PaymentEvent[]>;
+  /** open invoices past expiresAt become expired (pending ones were detected in time and may still settle); consumed/expired ones older than `purgeBefore` are deleted. Returns how many changed. */
+  expire(now: number, purgeBefore: number): Promise<number>;
+}
+
+/** XEP-0345 membership application states (docs/membership.md). */
+export type MembershipStatus = 'submitted' | 'voting' | 'accepted' | 'rejected' | 'withdrawn';
+
+/** One account's membership application: its public part (the module's JSON) and bookkeeping. */
+export interface StoredApplication {
+  username: string;
+  domain: string;
+  status: MembershipStatus;
+  /** 1 for the first submission, +1 for every edit. */
+  version: number;
+  publicData: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * XEP-0345 membership applications, one per account. The private part (an unpublished legal
+ * name, a note to the secretary) lives in its own table, as ciphertext the module encrypts.
+ */
+export interface MembershipStore {
+  /** Create the account's application, or replace it as a new version (status becomes `status`); both parts in one transaction. */
+  submit(username: string, domain: string, publicData: string, privateData: string | null, status: MembershipStatus, now: number): Promise<StoredApplication>;
+  get(username: string, domain: string): Promise<StoredApplication | null>;
+  privateData(username: string, domain: string): Promise<string | null>;
+  /** A domain's applications, oldest first. */
+  list(domain: string): Promise<StoredApplication[]>;
+  /** Change the status only; false when there is no application. */
+  setStatus(username: string, domain: string, status: MembershipStatus, now: number): Promise<boolean>;
+  /** Earlier and current public versions, oldest first. */
+  versions(username: string, domain: string): Promise<Array<{ version: number; publicData: string; createdAt: number }>>;
 }
 
 export interface Storage {
@@ -342,6 +480,8 @@ export interface Storage {
   registrations: RegistrationStore;
   muc: MucStore;
   files: FilesStore;
+  payments: PaymentStore;
+  membership: MembershipStore;
   /** Delete an account and everything every store holds for it, in one transaction. */
   deleteUser(username: string, domain: string): Promise<boolean>;
   /** Resolves when every write committed before the call is on disk (drivers whose commits are durable resolve at once). */

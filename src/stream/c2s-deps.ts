@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Router } from '../router/router.ts';
 import type { StreamFeatures } from './features.ts';
 import type { AuthThrottle } from '../accounts/auth-throttle.ts';
+import type { LoginBackoff } from './limits-auth.ts';
 
 export interface C2SDeps {
   config: Config;
@@ -21,4 +22,6 @@ export interface C2SDeps {
   metrics: Metrics;
   /** Slows answers to repeated failed logins from one address (optional for tests/tools). */
   authThrottle?: AuthThrottle;
+  /** Failed-login backoff per account and per (account, address) (optional for tests/tools). */
+  loginBackoff?: LoginBackoff;
 }

@@ -16,6 +16,7 @@ import { StreamError, streamClose, streamErrorXml, streamHeader, type StreamErro
 import { SaslNegotiation } from './sasl-negotiation.ts';
 import type { C2SDeps } from './c2s-deps.ts';
 import { C2SSession, type SessionLink } from './c2s-session.ts';
+import { ReadGate, StreamRateLimits } from './limits.ts';
 
 type State = 'await-header' | 'negotiating' | 'closed';
 
@@ -43,10 +44,16 @@ export class C2SStream implements SessionLink {
   private inbound: Promise<void> = Promise.resolve();
   /** State of pre-authentication iq handlers (XEP-0077 registration), see features.ts. */
   private readonly preAuthState = new Map<string, unknown>();
+  /** Stanza and byte rate limits (stream/limits.ts) and who is holding reads. */
+  private readonly limits: StreamRateLimits;
+  private readonly gate: ReadGate;
 
   constructor(private readonly transport: Transport, private readonly deps: C2SDeps) {
     this.id = transport.id;
     this.log = deps.log.child({ conn: this.id, listener: transport.listener, ip: transport.remoteAddress });
+    const c = deps.config.c2s;
+    this.limits = new StreamRateLimits({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst });
+    this.gate = new ReadGate(() => transport.pauseReading(), () => transport.resumeReading());
     this.log.debug('connection opened');
     deps.metrics.connections.inc({ listener: transport.listener });
     deps.metrics.connectionsTotal.inc({ listener: transport.listener });
@@ -54,6 +61,11 @@ export class C2SStream implements SessionLink {
     transport.onData((chunk) => {
       this.lastActivity = Date.now();
       if (this.session?.isLink(this)) this.session.touch();
+      const wait = this.limits.bytesRead(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length);
+      if (wait > 0) {
+        if (!this.gate.isHeld('byte_rate')) this.deps.metrics.rateLimited.inc({ direction: 'c2s', limit: 'bytes', action: 'throttled' });
+        this.gate.holdFor('byte_rate', wait);
+      }
       this.parser.write(chunk);
     });
     transport.onClose((reason) => this.onTransportClosed(reason));
@@ -76,7 +88,10 @@ export class C2SStream implements SessionLink {
       {
         onStreamStart: (name, attrs) => this.guard(() => this.onStreamStart(name, attrs)),
         onStanza: (el) => this.enqueue(el),
-        onStreamEnd: () => this.closeGracefully(),
+        // RFC 6120 §4.4: stanzas that arrived before </stream:stream> are still handled, in order.
+        onStreamEnd: () => {
+          this.inbound = this.inbound.then(() => this.closeGracefully());
+        },
         onError: (err: XmlParseError) => {
           this.deps.metrics.parseErrors.inc({ condition: err.condition });
           this.log.info({ condition: err.condition, reason: err.message }, 'XML stream error');
@@ -127,22 +142,45 @@ export class C2SStream implements SessionLink {
    * TCP flow control instead of growing server memory (RFC 6120 §13.12).
    */
   private enqueue(el: Element): void {
-    if (++this.inboundPending >= INBOUND_HIGH && !this.readingPaused) {
-      this.readingPaused = true;
-      this.transport.pauseReading();
+    if (this.state === 'closed') return;
+    let task: () => void | Promise<void> = () => this.onElement(el);
+    if (this.authenticated && (el.name === 'message' || el.name === 'presence' || el.name === 'iq') && el.getNS() === NS.client) {
+      // Rate limits count stanzas when they arrive, not when they are handled.
+      const verdict = this.limits.stanza();
+      if (verdict.kind === 'close') return this.floodClose();
+      if (verdict.kind === 'refuse') {
+        this.gate.holdFor('stanza_rate', verdict.waitMs);
+        task = () => this.refuseOverRate(el);
+      }
     }
+    if (++this.inboundPending >= INBOUND_HIGH) this.gate.hold('backlog');
     this.inbound = this.inbound
-      .then(() => this.onElement(el))
+      .then(task)
       .catch((e) => this.onFailure(e))
       .finally(() => {
-        if (--this.inboundPending <= INBOUND_LOW && this.readingPaused) {
-          this.readingPaused = false;
-          this.transport.resumeReading();
-        }
+        if (--this.inboundPending <= INBOUND_LOW) this.gate.release('backlog');
       });
   }
   private inboundPending = 0;
-  private readingPaused = false;
+
+  // RFC 6120 §8.3.3.12 policy-violation, type wait: the stanza was not handled; retry later.
+  private refuseOverRate(el: Element): void {
+    if (this.state === 'closed') return;
+    this.deps.metrics.rateLimited.inc({ direction: 'c2s', limit: 'stanzas', action: 'refused' });
+    if (this.limits.refusedInRow === 1) this.log.warn({ stanza_rate: this.limits.settings.stanzaRate, stanza_burst: this.limits.settings.stanzaBurst }, 'client over its stanza rate: refusing stanzas with policy-violation');
+    this.session?.stanzaIn(el); // XEP-0198: a refused stanza has still been handled
+    if (this.session && el.attrs.from === undefined) el.attrs.from = this.session.jid.toString();
+    const reply = errorReply(el, new StanzaError('policy-violation', 'Too many stanzas: slow down', 'wait'));
+    if (!reply) return;
+    if (this.session) this.session.send(reply);
+    else this.writeEl(reply);
+  }
+
+  private floodClose(): void {
+    this.deps.metrics.rateLimited.inc({ direction: 'c2s', limit: 'stanzas', action: 'closed' });
+    this.log.warn({ stanza_rate: this.limits.settings.stanzaRate, stanza_burst: this.limits.settings.stanzaBurst }, 'client kept flooding past its stanza rate: closing the stream');
+    this.streamError('policy-violation', 'Stanza rate limit exceeded');
+  }
 
   // RFC 6120 §4.7: validate the initiating stream header, then answer with ours and the features.
   private onStreamStart(name: string, attrs: Record<string, string>): void {
@@ -375,6 +413,23 @@ export class C2SStream implements SessionLink {
     else this.closeGracefully();
   }
 
+  /**
+   * Server shutdown: stop reading, finish handling the stanzas already read (they may be messages
+   * the client was told are received, XEP-0198), then end the stream with <system-shutdown/>.
+   * The session then ends cleanly, so unacknowledged stanzas go to offline storage (modules/sm).
+   */
+  async closeForShutdown(maxWaitMs: number): Promise<void> {
+    if (this.state === 'closed') return;
+    this.gate.hold('shutdown');
+    const deadline = Date.now() + maxWaitMs;
+    while (this.inboundPending > 0 && (this.state as State) !== 'closed' && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.inbound, new Promise((r) => (timer = setTimeout(r, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+    this.close('system-shutdown', 'Server is shutting down');
+  }
+
   /** SessionLink.drop: the peer is considered gone (e.g. it stopped answering pings). */
   drop(reason: string): void {
     this.closeNow(reason);
@@ -424,6 +479,7 @@ export class C2SStream implements SessionLink {
     if (this.state === 'closed') return;
     this.state = 'closed';
     for (const t of this.timers) clearTimeout(t);
+    this.gate.dispose();
     this.log.debug({ reason, clean }, 'stream closed');
     this.session?.linkClosed(this, reason, clean);
   }

@@ -1,6 +1,7 @@
 // SASL negotiation on a client stream (RFC 6120 §6): mechanism list, <auth>/<response>/<abort>,
 // success and failure elements, failed-attempt counting. The mechanisms themselves are in src/sasl.
 import { supportedMechanisms, createMechanism, type SaslMechanism, type ChannelBindingType } from '../sasl/index.ts';
+import { SaslError } from '../sasl/types.ts';
 import type { Transport } from '../net/transport.ts';
 import { xml, type Element } from '../xml/element.ts';
 import { NS } from '../xml/namespaces.ts';
@@ -16,6 +17,8 @@ export class SaslNegotiation {
   private mechanism: SaslMechanism | null = null;
   private failures = 0;
   private started = 0;
+  /** The account the current exchange tries (as normalised for the failed-login backoff). */
+  private attempted: string | null = null;
   private readonly offered: string[];
   private readonly cbTypes: ChannelBindingType[];
 
@@ -45,9 +48,10 @@ export class SaslNegotiation {
       const name = el.attrs.mechanism ?? '';
       if (this.mechanism) return this.fail('malformed-request', 'An exchange is already in progress');
       if (!this.offered.includes(name)) return this.fail('invalid-mechanism');
+      this.attempted = null;
       const mech = createMechanism(name, {
-        getScramCredentials: (u, h) => this.deps.accounts.scramCredentials(u, this.domain, h),
-        verifyPassword: (u, p) => this.deps.accounts.verifyPassword(u, this.domain, p),
+        getScramCredentials: (u, h) => (this.checkBackoff(u), this.deps.accounts.scramCredentials(u, this.domain, h)),
+        verifyPassword: (u, p) => (this.checkBackoff(u), this.deps.accounts.verifyPassword(u, this.domain, p)),
         getChannelBinding: (t) => this.transport.channelBinding(t),
         offeredMechanisms: this.offered,
         offeredChannelBindings: this.cbTypes,
@@ -75,14 +79,41 @@ export class SaslNegotiation {
       if (step.authzid && step.authzid !== `${step.username}@${this.domain}`) return this.fail('invalid-authzid');
       this.deps.metrics.authSuccesses.inc({ mechanism: mechName });
       this.deps.authThrottle?.succeeded(this.transport.remoteAddress);
+      this.deps.loginBackoff?.succeeded(this.accountKey(step.username), this.transport.remoteAddress);
       this.write(xml('success', { xmlns: NS.sasl }, step.data?.length ? step.data.toString('base64') : undefined));
       return { kind: 'success', username: this.deps.accounts.normaliseUsername(step.username, this.domain) };
     }
     this.deps.metrics.authFailures.inc({ mechanism: mechName });
-    const delay = this.deps.authThrottle?.failed(this.transport.remoteAddress) ?? 0;
-    this.log.info({ mechanism: mechName, condition: step.condition, delay_ms: delay }, 'authentication failed');
+    const byAddress = this.deps.authThrottle?.failed(this.transport.remoteAddress) ?? 0;
+    const byAccount = this.attempted !== null ? (this.deps.loginBackoff?.failed(this.attempted, this.transport.remoteAddress) ?? 0) : 0;
+    if (byAddress > 0) this.deps.metrics.authThrottled.inc({ scope: 'address' });
+    if (byAccount > 0) this.deps.metrics.authThrottled.inc({ scope: 'account' });
+    const delay = Math.max(byAddress, byAccount);
+    this.log.info({ mechanism: mechName, condition: step.condition, user: this.attempted ?? undefined, delay_ms: delay }, 'authentication failed');
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return this.fail(step.condition, step.text);
+  }
+
+  /**
+   * Called by the mechanism with the username the client sent, before any password check: an
+   * address in backoff for this account gets temporary-auth-failure (RFC 6120 §6.5.12) whatever
+   * the password, so it learns nothing by guessing faster (stream/limits-auth.ts).
+   */
+  private checkBackoff(username: string): void {
+    this.attempted = this.accountKey(username);
+    const wait = this.deps.loginBackoff?.refusedFor(this.attempted, this.transport.remoteAddress) ?? 0;
+    if (wait > 0) {
+      this.deps.metrics.authThrottled.inc({ scope: 'account' });
+      throw new SaslError('temporary-auth-failure', `Too many failed attempts: try again in ${Math.ceil(wait / 1000)} s`);
+    }
+  }
+
+  private accountKey(username: string): string {
+    try {
+      return this.deps.accounts.normaliseUsername(username, this.domain);
+    } catch {
+      return username.toLowerCase();
+    }
   }
 
   private fail(condition: string, text?: string): SaslOutcome {

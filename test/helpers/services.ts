@@ -2,7 +2,7 @@
 // Use as: test('...', { skip: skipUnless('slixmpp') }, async () => {...})
 const probed: Record<string, boolean> = JSON.parse(process.env.PARLEY_SERVICES ?? '{}');
 
-export type Service = 'postgres' | 'redis' | 'slixmpp' | 'prosody' | 'clamd';
+export type Service = 'postgres' | 'redis' | 'slixmpp' | 'prosody' | 'clamd' | 'chromium';
 
 export function skipUnless(...names: Service[]): false | string {
   const missing = names.filter((n) => probed[n] === false);

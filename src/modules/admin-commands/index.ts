@@ -2,12 +2,13 @@
 // JIDs in the top-level `admins` list; everyone else gets forbidden (§5) and does not see them.
 // Config: top-level `admins`. Commands (node http://jabber.org/protocol/admin#...): add-user,
 //   delete-user, change-user-password, end-user-session, get-online-users-num,
-//   get-online-users-list, announce.
+//   get-online-users-list, announce; urn:parley:register#create-invite (invite-only registration).
 // Services used: adhoc (to register), accountLifecycle (account changes with session effects).
 import { defineModule } from '../types.ts';
 import type { AdhocCommand } from '../../core/services.ts';
 import { addUser, changeUserPassword, deleteUser } from './users.ts';
 import { announce, endUserSession, onlineUsersList, onlineUsersNum } from './sessions.ts';
+import { createInvite } from './invites.ts';
 
 export default defineModule({
   name: 'admin-commands',
@@ -35,6 +36,7 @@ export default defineModule({
       onlineUsersNum(ctx.router, allowed),
       onlineUsersList(ctx.router, allowed),
       announce(ctx.router, allowed),
+      createInvite(deps.lifecycle, allowed),
     ].map((c) => adhoc.register(c));
     return () => {
       for (const s of stops) s();

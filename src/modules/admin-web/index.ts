@@ -1,6 +1,7 @@
-// Web admin on the HTTP(S) ports under /admin: dashboard, users, federation, config, logs.
+// Web admin on the HTTP(S) ports under /admin: dashboard, users, rooms, files, federation, config, logs.
 // Config: none (admins come from the top-level `admins` list). Routes: /admin, /admin/login,
-// /admin/logout, /admin/users[/add|/passwd|/delete|/kick], /admin/federation, /admin/config,
+// /admin/logout, /admin/users[/add|/passwd|/delete|/kick], /admin/rooms[/destroy],
+// /admin/files[/delete], /admin/federation, /admin/config,
 // /admin/logs, /admin/api/stats. Login: XMPP credentials of an admin; CSRF token on every form.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,8 +12,10 @@ import { AdminSessions, COOKIE, csrfValid, sessionCookie, type AdminSession } fr
 import { cookies, html, isHttps, json, readForm, redirect, sameOrigin } from './http-util.ts';
 import { MessageRate } from './stats.ts';
 import { DASHBOARD_SCRIPT, layout, loginForm, type Page } from './views.ts';
-import { dashboardBody, federationBody, configBody, logsBody, usersBody } from './pages.ts';
+import { dashboardBody, federationBody, configBody, logsBody, usersBody, SESSION_ROWS, type SessionRow } from './pages.ts';
+import { asClientSession } from '../../router/session.ts';
 import { handleUserAction } from './user-actions.ts';
+import { filesBody, handleRoomAction, roomsBody } from './pages-services.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, s: AdminSession, page: (p: Omit<Page, 'nonce' | 'csrf' | 'user'>) => void) => Promise<void> | void;
 
@@ -70,9 +73,16 @@ export default defineModule({
       rate: rate.perMinute(),
     });
     ctx.http.add('/admin/api/stats', withSession((_req, res) => json(res, stats())));
-    ctx.http.add('/admin', withSession((req, res, _s, page) => {
+    ctx.http.add('/admin', withSession((req, res, s, page) => {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/admin') return void res.writeHead(404).end();
-      page({ title: 'Dashboard', nav: 'dashboard', body: dashboardBody(stats()), script: DASHBOARD_SCRIPT });
+      const url = new URL(req.url ?? '/', 'http://x');
+      const flashText = url.searchParams.get('flash');
+      const list: SessionRow[] = [];
+      for (const session of ctx.router.sessions.all()) {
+        if (list.length >= SESSION_ROWS) break;
+        list.push({ jid: session.jid.toString(), address: asClientSession(session)?.remoteAddress ?? '', connected: session.connected });
+      }
+      page({ title: 'Dashboard', nav: 'dashboard', flash: flashText ? { text: flashText, error: url.searchParams.has('error') } : undefined, body: dashboardBody(stats(), list, s.csrf), script: DASHBOARD_SCRIPT });
     }));
     ctx.http.add('/admin/users', withSession(async (req, res, s, page) => {
       if (req.method === 'POST') {
@@ -80,11 +90,38 @@ export default defineModule({
         const form = await readForm(req);
         if (!csrfValid(s, form.get('csrf'))) return void res.writeHead(403).end('invalid CSRF token\n');
         const flash = await handleUserAction(ctx, new URL(req.url ?? '/', 'http://x').pathname, form, s.jid);
-        return redirect(res, `/admin/users?flash=${encodeURIComponent(flash.text)}${flash.error ? '&error=1' : ''}`);
+        const back = form.get('back') === 'dashboard' ? '/admin' : '/admin/users';
+        return redirect(res, `${back}?flash=${encodeURIComponent(flash.text)}${flash.error ? '&error=1' : ''}`);
       }
       const url = new URL(req.url ?? '/', 'http://x');
       const flashText = url.searchParams.get('flash');
       page({ title: 'Users', nav: 'users', flash: flashText ? { text: flashText, error: url.searchParams.has('error') } : undefined, body: await usersBody(ctx, url.searchParams, s.csrf) });
+    }));
+    // POST forms of a page: same origin, the session's CSRF token, then back to the page with a flash.
+    const action = (back: (form: URLSearchParams) => string, fn: (form: URLSearchParams, admin: string) => Promise<{ text: string; error?: boolean }>): Handler => async (req, res, s) => {
+      if (!sameOrigin(req)) return void res.writeHead(403).end('cross-origin request refused\n');
+      const form = await readForm(req);
+      if (!csrfValid(s, form.get('csrf'))) return void res.writeHead(403).end('invalid CSRF token\n');
+      const flash = await fn(form, s.jid);
+      const to = back(form);
+      redirect(res, `${to}${to.includes('?') ? '&' : '?'}flash=${encodeURIComponent(flash.text)}${flash.error ? '&error=1' : ''}`);
+    };
+    const flashOf = (url: URL) => (url.searchParams.get('flash') ? { text: url.searchParams.get('flash')!, error: url.searchParams.has('error') } : undefined);
+    const roomAction = action(() => '/admin/rooms', (form, admin) => handleRoomAction(ctx.services.get('mucAdmin'), form, admin));
+    ctx.http.add('/admin/rooms', withSession(async (req, res, s, page) => {
+      if (req.method === 'POST') return roomAction(req, res, s, page);
+      const url = new URL(req.url ?? '/', 'http://x');
+      page({ title: 'Rooms', nav: 'rooms', flash: flashOf(url), body: roomsBody(ctx.services.get('mucAdmin'), url.searchParams, s.csrf) });
+    }));
+    const fileAction = action((form) => `/admin/files?owner=${encodeURIComponent(form.get('owner') ?? '')}`, async (form, admin) => {
+      const files = ctx.services.get('fileAdmin');
+      if (!files) return { text: 'The upload module is disabled.', error: true };
+      return (await files.deleteUpload(form.get('id') ?? '', admin)) ? { text: 'Upload deleted.' } : { text: 'No such stored upload.', error: true };
+    });
+    ctx.http.add('/admin/files', withSession(async (req, res, s, page) => {
+      if (req.method === 'POST') return fileAction(req, res, s, page);
+      const url = new URL(req.url ?? '/', 'http://x');
+      page({ title: 'Files', nav: 'files', flash: flashOf(url), body: await filesBody(ctx.services.get('fileAdmin'), url.searchParams, s.csrf, ctx.domains) });
     }));
     ctx.http.add('/admin/federation', withSession((_r, _res, _s, page) => page({ title: 'Federation', nav: 'federation', body: federationBody(ctx.services.get('ops')?.federation()) })));
     ctx.http.add('/admin/config', withSession((_r, _res, _s, page) => page({ title: 'Configuration', nav: 'config', body: configBody(ctx.services.get('ops')?.configView() ?? {}) })));

@@ -3,13 +3,22 @@ import { card, csrfField, e, a } from './views.ts';
 import type { AdminContext } from './index.ts';
 import { parseJid } from '../../jid/index.ts';
 
-export function dashboardBody(s: { uptime: string; sessions: number; s2s: number; memory: string }): string {
+export interface SessionRow {
+  jid: string;
+  address: string;
+  connected: boolean;
+}
+
+export function dashboardBody(s: { uptime: string; sessions: number; s2s: number; memory: string }, list: SessionRow[], csrf: string): string {
+  const rows = list.map((r) => `<tr><td>${e(r.jid)}</td><td>${e(r.address)}</td><td>${r.connected ? 'connected' : 'hibernating (XEP-0198)'}</td><td><form class="inline" method="post" action="/admin/users/kick">${csrfField(csrf)}<input type="hidden" name="jid" value="${a(r.jid)}"><input type="hidden" name="back" value="dashboard"><button>kick</button></form></td></tr>`);
   return `<div class="cards">${card('Uptime', s.uptime, 'uptime')}${card('Online sessions', s.sessions, 'sessions')}${card('s2s streams', s.s2s, 's2s')}${card('Memory (RSS)', s.memory, 'memory')}</div>
 <h2>Messages per minute <small id="rmax"></small></h2>
-<svg width="600" height="120" viewBox="0 0 600 120" role="img" aria-label="messages per minute"><polyline id="line" fill="none" stroke="#3b6fd8" stroke-width="2" points=""/></svg>`;
+<svg width="600" height="120" viewBox="0 0 600 120" role="img" aria-label="messages per minute"><polyline id="line" fill="none" stroke="#3b6fd8" stroke-width="2" points=""/></svg>
+<h2>Sessions${list.length >= SESSION_ROWS ? ` (first ${SESSION_ROWS})` : ''}</h2><table id="session-list"><tr><th>full JID</th><th>address</th><th>state</th><th></th></tr>${rows.join('') || '<tr><td colspan="4">no sessions</td></tr>'}</table>`;
 }
 
 const PAGE = 50;
+export const SESSION_ROWS = 200;
 
 export async function usersBody(ctx: AdminContext, q: URLSearchParams, csrf: string): Promise<string> {
   const domain = ctx.domains.includes(q.get('domain') ?? '') ? q.get('domain')! : ctx.domains[0];

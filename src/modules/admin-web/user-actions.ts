@@ -5,7 +5,9 @@ import type { AdminContext } from './index.ts';
 
 export async function handleUserAction(ctx: AdminContext, path: string, form: URLSearchParams, admin: string): Promise<{ text: string; error?: boolean }> {
   const jid = tryParseJid(form.get('jid') ?? '');
-  if (!jid || !jid.local || jid.resource || !ctx.domains.includes(jid.domain)) return { text: 'Not an account JID on this server.', error: true };
+  // A full JID is accepted only by kick (one session); every other action names an account.
+  const fullAllowed = path === '/admin/users/kick';
+  if (!jid || !jid.local || (jid.resource && !fullAllowed) || !ctx.domains.includes(jid.domain)) return { text: 'Not an account JID on this server.', error: true };
   const who = jid.bare().toString();
   try {
     switch (path) {
@@ -19,8 +21,9 @@ export async function handleUserAction(ctx: AdminContext, path: string, form: UR
         return { text: `Password of ${who} changed.` };
       case '/admin/users/kick': {
         const n = kick(ctx, jid, 'Disconnected by an administrator');
-        ctx.log.info({ admin, jid: who, sessions: n }, 'admin kicked sessions');
-        return { text: `Closed ${n} session(s) of ${who}.` };
+        const target = jid.toString();
+        ctx.log.info({ admin, jid: target, sessions: n }, 'admin kicked sessions');
+        return { text: `Closed ${n} session(s) of ${target}.` };
       }
       case '/admin/users/delete': {
         if (form.get('confirm') !== 'yes') return { text: 'Deletion not confirmed.', error: true };
@@ -46,8 +49,10 @@ export async function handleUserAction(ctx: AdminContext, path: string, form: UR
   }
 }
 
+/** Close every session of the account, or the one session of a full JID. */
 function kick(ctx: AdminContext, jid: NonNullable<ReturnType<typeof tryParseJid>>, text: string): number {
-  const sessions = ctx.router.sessions.resources(jid.bare());
+  const one = jid.resource ? ctx.router.sessions.get(jid) : undefined;
+  const sessions = jid.resource ? (one ? [one] : []) : ctx.router.sessions.resources(jid.bare());
   for (const s of sessions) s.close('policy-violation', text);
   return sessions.length;
 }

@@ -29,6 +29,8 @@ export interface Page {
 const NAV = [
   ['dashboard', '/admin'],
   ['users', '/admin/users'],
+  ['rooms', '/admin/rooms'],
+  ['files', '/admin/files'],
   ['federation', '/admin/federation'],
   ['config', '/admin/config'],
   ['logs', '/admin/logs'],
@@ -41,7 +43,7 @@ export function layout(p: Page): string {
     : '';
   const flash = p.flash ? `<p class="msg${p.flash.error ? ' err' : ''}">${e(p.flash.text)}</p>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${e(p.title)} · Parley admin</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style nonce="${p.nonce}">${STYLE}</style></head>
+<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><style nonce="${p.nonce}">${STYLE}</style></head>
 <body><header><strong>Parley</strong>${nav}</header><main><h1>${e(p.title)}</h1>${flash}${p.body}</main>
 ${p.script ? `<script nonce="${p.nonce}">${p.script}</script>` : ''}</body></html>`;
 }

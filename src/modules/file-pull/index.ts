@@ -10,7 +10,8 @@
 // Hooks: message/bare, message/full at priority 90 (after blocking at 100, before MAM at 50 and
 //   delivery): held messages are consumed and routed again, rewritten, in arrival order per pair.
 // HTTP: /pull/<token>/<name> (GET/HEAD/OPTIONS through the upload module's file serving).
-// Services: uses fileHosting (upload module); provides filePull (admin release of quarantine).
+// Services: uses fileHosting (upload module) and emoji (custom emoji images: emoji limits, no
+//   body notices); provides filePull (admin release of quarantine).
 // Metrics: parley_pull_fetches_total, parley_pull_fetch_seconds, parley_pull_bytes_total,
 //   parley_pull_scans_total, parley_pull_quarantined_total, parley_pull_hold_seconds, parley_pull_held.
 import { randomBytes } from 'node:crypto';
@@ -115,16 +116,23 @@ export default defineModule({
     /** Decide what each attachment becomes, rewrite the stanza, tell the sender if asked. Never leaves a remote URL behind. */
     const handleFiles = async (r: Routed, policy: Policy, atts: Attachment[], links: string[], deadline: number): Promise<void> => {
       const domain = r.to.domain;
+      const emojiService = ctx.services.get('emoji');
+      const emojis = emojiService?.classify(r.stanza) ?? new Map<string, string | null>();
       // Nothing is fetched for accounts that do not exist: the stanza goes on unchanged and the router
       // answers it with service-unavailable (RFC 6121 §8.5.1). Checked here, after queueing, so the
       // pair's order holds.
       if (!(await ctx.accounts.exists(r.to.local, r.to.domain))) return;
-      const timedOut = (a: Attachment): Outcome => ({ status: 'failed', url: a.url, name: sanitize(a.name ?? 'file'), notice: withheldNotice(sanitize(a.name ?? 'file'), domain, 'it could not be fetched in time') });
+      const timedOut = (a: Attachment): Outcome => ({ status: 'failed', url: a.url, name: sanitize(a.name ?? 'file'), notice: emojis.has(a.url) ? '' : withheldNotice(sanitize(a.name ?? 'file'), domain, 'it could not be fetched in time') });
       let outcomes: Outcome[];
       try {
         outcomes = await Promise.all(atts.map((a) => {
-          if (policy.mode === 'strip') return { status: 'withheld', url: a.url, name: sanitize(a.name ?? 'file'), notice: withheldNotice(sanitize(a.name ?? 'file'), domain, `attachments from ${r.from.domain} are not accepted`) } as Outcome;
-          const pulled = puller.pull({ attachment: a, recipient: r.to.bare(), sender: r.from, messageId: r.stanza.attrs.id ?? null, policy, domain, deadline });
+          if (policy.mode === 'strip') return { status: 'withheld', url: a.url, name: sanitize(a.name ?? 'file'), notice: emojis.has(a.url) ? '' : withheldNotice(sanitize(a.name ?? 'file'), domain, `attachments from ${r.from.domain} are not accepted`) } as Outcome;
+          // docs/emoji.md: an emoji image is pulled within the emoji limits; when it is not, only its
+          // <file-sharing/> goes (no body notice: the span's fallback text stays readable).
+          const refused = emojis.get(a.url);
+          if (refused) return { status: 'withheld', url: a.url, name: sanitize(a.name ?? 'emoji'), notice: '' } as Outcome;
+          const limited = emojis.has(a.url) ? { ...policy, max_bytes: Math.min(policy.max_bytes, emojiService?.maxBytes ?? policy.max_bytes) } : policy;
+          const pulled = puller.pull({ attachment: a, recipient: r.to.bare(), sender: r.from, messageId: r.stanza.attrs.id ?? null, policy: limited, domain, deadline });
           let timer: NodeJS.Timeout | undefined;
           const late = new Promise<Outcome>((res) => (timer = setTimeout(() => res(timedOut(a)), Math.max(0, deadline - now()))));
           return Promise.race([pulled, late]).finally(() => clearTimeout(timer));
@@ -133,11 +141,12 @@ export default defineModule({
         ctx.log.error({ err }, 'file pull failed unexpectedly; withholding the attachments');
         outcomes = atts.map((a) => ({ status: 'failed', url: a.url, name: sanitize(a.name ?? 'file'), notice: withheldNotice(sanitize(a.name ?? 'file'), domain, 'it could not be fetched') }));
       }
+      for (const oc of outcomes) if (!('localUrl' in oc) && emojis.has(oc.url)) oc.notice = '';
       for (const l of links) outcomes.push({ status: 'withheld', url: l, name: 'link', notice: `[link removed by ${domain}]` });
       rewriteMessage(r.stanza, outcomes, { dropNonHttp: true });
       if (policy.notify_sender) {
         for (const oc of outcomes) {
-          if ('localUrl' in oc || oc.name === 'link') continue;
+          if ('localUrl' in oc || oc.name === 'link' || emojis.has(oc.url)) continue;
           // file-pull.md §11: a plain message from the domain, never a stanza error (the text was delivered).
           void ctx.router.route(xml('message', { type: 'normal', from: domain, to: r.from.bare().toString(), id: `pull-${randomBytes(6).toString('hex')}` },
             xml('body', {}, `Your file "${oc.name}" to ${r.to.bare()} was not passed on: ${oc.notice}`)));

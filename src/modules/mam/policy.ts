@@ -17,6 +17,7 @@ const CONTENT: Array<[name: string | null, ns: string]> = [
   ['reactions', 'urn:xmpp:reactions:0'], // XEP-0444
   ['retract', 'urn:xmpp:message-retract:1'], // XEP-0424
   ['x', NS.oob], // XEP-0066 shared file
+  ['file-sharing', 'urn:xmpp:sfs:0'], // XEP-0447 shared file (custom emoji images too, docs/emoji.md)
 ];
 
 function hasContent(m: Element): boolean {

@@ -7,6 +7,8 @@ import type { Element } from '../../xml/element.ts';
 import type { AllowPm, RoomConfig, Whois } from './types.ts';
 
 export const NS_ROOMCONFIG = 'http://jabber.org/protocol/muc#roomconfig';
+/** gc3-participants.md §1 (provisional): owners may hide absent entries from non-admins. */
+export const SHOW_ABSENT_FIELD = 'urn:xmpp:muc:participants:0#show_absent';
 
 const ALLOW_PM: AllowPm[] = ['anyone', 'participants', 'moderators', 'none'];
 const WHOIS: Whois[] = ['moderators', 'anyone'];
@@ -51,6 +53,7 @@ export function configForm(room: { jid: string; config: RoomConfig }, limits: Fo
     field('text-single', 'muc#maxhistoryfetch', { label: 'Maximum Number of History Messages Returned by Room', values: [String(c.maxHistoryFetch)] }),
     field('boolean', 'muc#roomconfig_enablelogging', { label: 'Archive messages (history and XEP-0313 archive)?', values: bool(c.archive) }),
     field('boolean', 'muc#roomconfig_allowvoicerequests', { label: 'Allow Visitors to Request Voice?', values: bool(c.allowVoiceRequests) }),
+    field('boolean', SHOW_ABSENT_FIELD, { label: 'List absent members in the participant list to everyone?', values: bool(c.showAbsent) }),
   ];
   return { type: 'form', title: `Configuration for ${room.jid}`, fields };
 }
@@ -114,6 +117,7 @@ export function applyConfigForm(x: Element, current: RoomConfig, limits: FormLim
   b('muc#roomconfig_allowinvites', 'allowInvites');
   b('muc#roomconfig_enablelogging', 'archive');
   b('muc#roomconfig_allowvoicerequests', 'allowVoiceRequests');
+  b(SHOW_ABSENT_FIELD, 'showAbsent');
   if (v.has('muc#roomconfig_roomsecret')) next.password = text(v.values('muc#roomconfig_roomsecret')[0] ?? '', 'roomsecret')!;
   if (v.has('muc#roomconfig_maxusers')) {
     const raw = v.value('muc#roomconfig_maxusers') ?? 'none';

@@ -19,6 +19,8 @@ export interface MucOptions {
   nick_lockdown: boolean;
   iq_timeout: number;
   max_rooms_per_page: number;
+  /** New MUC (proto-XEP urn:xmpp:muc:0) beside XEP-0045 in archived rooms (newmuc/). */
+  new_muc?: boolean;
 }
 
 export interface MucMetrics {
@@ -41,6 +43,10 @@ export interface MucCtx {
   isLocalUser(jid: Jid): boolean;
   /** Whether the bare JID is a server admin (config `admins`). */
   isServerAdmin(jid: Jid): boolean;
+  /** Payment Required entry gate (payment module): null to enter, a <receipt/> to add to the self-presence, or throws with the invoice. */
+  paymentGate?(room: Jid, user: Jid, affiliation: string, payment: Element | undefined): Promise<Element | null>;
+  /** Features other modules add to every room's disco#info (DiscoRegistry scope 'room', e.g. emoji markup). */
+  extraRoomFeatures?(): string[];
   rooms: RoomRegistry;
   now(): number;
 }

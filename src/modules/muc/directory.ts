@@ -3,7 +3,7 @@
 // (configuration, subject, affiliations) through to the MucStore when they are persistent.
 import type { Jid } from '../../jid/index.ts';
 import { parseJid } from '../../jid/index.ts';
-import type { MucStore, StoredAffiliation } from '../../storage/types.ts';
+import type { MucStore, StoredAffiliation, StoredRoom } from '../../storage/types.ts';
 import { archiveOwner, forgetHistory } from './archive.ts';
 import type { MucCtx, RoomRegistry } from './context.ts';
 import { Mailbox } from './mailbox.ts';
@@ -35,21 +35,42 @@ export class RoomDirectory implements RoomRegistry {
   async load(): Promise<number> {
     this.createdSeq = await this.store.maxCreatedSeq(this.ctx.domain);
     const stored = await this.store.rooms(this.ctx.domain);
-    for (const s of stored) {
-      let config: RoomConfig;
-      try {
-        config = { ...this.defaults(), ...(JSON.parse(s.config) as Partial<RoomConfig>) };
-      } catch {
-        this.ctx.log.warn({ room: s.jid }, 'stored room configuration does not parse; using defaults');
-        config = { ...this.defaults(), persistent: true };
-      }
-      const room = new Room({ jid: parseJid(s.jid), config, secret: Buffer.from(s.secret, 'base64'), createdSeq: s.createdSeq, nextSeq: s.nextSeq, subject: parseSubject(s.subject) });
-      for (const a of s.affiliations) if (isAffiliation(a.affiliation)) room.restore({ jid: a.jid, affiliation: a.affiliation, nick: a.nick, seq: a.seq });
-      this.host(room);
-      this.createdSeq = Math.max(this.createdSeq, s.createdSeq);
-    }
+    for (const s of stored) this.restore(s);
     this.ctx.metrics.roomsChanged();
     return stored.length;
+  }
+
+  private restore(s: StoredRoom & { affiliations: StoredAffiliation[] }): Room {
+    let config: RoomConfig;
+    try {
+      config = { ...this.defaults(), ...(JSON.parse(s.config) as Partial<RoomConfig>) };
+    } catch {
+      this.ctx.log.warn({ room: s.jid }, 'stored room configuration does not parse; using defaults');
+      config = { ...this.defaults(), persistent: true };
+    }
+    const room = new Room({ jid: parseJid(s.jid), config, secret: Buffer.from(s.secret, 'base64'), createdSeq: s.createdSeq, nextSeq: s.nextSeq, subject: parseSubject(s.subject) });
+    for (const a of s.affiliations) if (isAffiliation(a.affiliation)) room.restore({ jid: a.jid, affiliation: a.affiliation, nick: a.nick, seq: a.seq });
+    this.host(room);
+    this.createdSeq = Math.max(this.createdSeq, s.createdSeq);
+    return room;
+  }
+
+  /**
+   * Cluster mode (docs/clustering.md): this node has just become the room's owner, and another node
+   * may have changed or created it since: replace the copy in memory by the stored state (a room that
+   * is not stored is forgotten here; its occupants are not carried over).
+   */
+  async reload(jid: Jid): Promise<void> {
+    const key = jid.toString();
+    const stored = (await this.store.rooms(this.ctx.domain)).find((s) => s.jid === key);
+    const old = this.hosted.get(key);
+    if (old) {
+      old.room.destroyed = true;
+      this.hosted.delete(key);
+    }
+    this.createdSeq = Math.max(this.createdSeq, await this.store.maxCreatedSeq(this.ctx.domain));
+    if (stored) this.restore(stored);
+    this.ctx.metrics.roomsChanged();
   }
 
   private host(room: Room): Hosted {

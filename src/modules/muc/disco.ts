@@ -10,6 +10,7 @@ import { NS } from '../../xml/namespaces.ts';
 import type { MucCtx } from './context.ts';
 import { NS_MODERATE_0, NS_MODERATE_1 } from './moderation.ts';
 import { NS_OCCUPANT_ID } from './occupant-id.ts';
+import { NS_PARTICIPANTS } from './participants-request.ts';
 import type { Room } from './room.ts';
 import { NS_MUC, NS_MUC_REQUEST, NS_MUC_ROOMINFO, NS_SELF_PING_OPT, NS_STABLE_ID } from './xep0045.ts';
 
@@ -44,7 +45,7 @@ function roomFeatures(room: Room): string[] {
   const c = room.config;
   const f = [
     NS.discoInfo, NS.discoItems, NS_MUC, NS_OCCUPANT_ID, NS_SELF_PING_OPT, NS_STABLE_ID, NS.stanzaId, NS_MUC_REQUEST,
-    NS_MODERATE_0, NS_MODERATE_1,
+    NS_MODERATE_0, NS_MODERATE_1, NS_PARTICIPANTS,
     c.public ? 'muc_public' : 'muc_hidden',
     c.persistent ? 'muc_persistent' : 'muc_temporary',
     c.membersOnly ? 'muc_membersonly' : 'muc_open',
@@ -57,7 +58,7 @@ function roomFeatures(room: Room): string[] {
 }
 
 /** §6.4 room info with the muc#roominfo form (XEP-0128). */
-export function roomInfo(room: Room, requester: Jid, node: string | undefined): Element {
+export function roomInfo(room: Room, requester: Jid, node: string | undefined, extraFeatures: string[] = []): Element {
   if (node === RESERVED_NICK_NODE) {
     // §7.12: the requester's reserved nick as the identity name, or no identity at all.
     const nick = room.entry(requester.bare().toString())?.reservedNick;
@@ -81,7 +82,7 @@ export function roomInfo(room: Room, requester: Jid, node: string | undefined): 
   if (c.whois === 'anyone') fields.push(field('jid-multi', 'muc#roominfo_contactjid', { label: 'Contact Addresses', values: room.withAffiliation(['owner']).map((e) => e.jid) }));
   return xml('query', { xmlns: NS.discoInfo },
     xml('identity', { category: 'conference', type: 'text', name: c.name || room.jid.local }),
-    roomFeatures(room).map((f) => xml('feature', { var: f })),
+    [...new Set([...roomFeatures(room), ...extraFeatures])].map((f) => xml('feature', { var: f })),
     buildForm({ type: 'result', fields }));
 }
 

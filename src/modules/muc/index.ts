@@ -3,7 +3,9 @@
 // module's ArchiveService), XEP-0359 stanza ids by the room, XEP-0425 moderation, XEP-0249 direct
 // invitations (client to client) beside mediated ones. Design: shared/specs/muc.md.
 // Config: [modules.muc] host, name, room_creation, lock_new_rooms, default_max_users,
-//   max_users_limit, default_history, max_history, nick_lockdown, iq_timeout, max_rooms_per_page.
+//   max_users_limit, default_history, max_history, nick_lockdown, iq_timeout, max_rooms_per_page, new_muc.
+// New MUC (proto-XEP urn:xmpp:muc:0, newmuc/): the same rooms also speak it where archived; its
+//   user-server side is the muc-pam module (newmuc/pam.ts).
 // Features (service): disco#info, disco#items, http://jabber.org/protocol/muc, urn:xmpp:occupant-id:0,
 //   rsm; rooms add muc_* types, self-ping-optimization, stable_id, sid:0, mam:2 (archived rooms),
 //   message-moderate:0/1, muc#request; the host lists each service in its disco#items.
@@ -17,6 +19,7 @@ import { tryParseJid } from '../../jid/index.ts';
 import { defineModule } from '../types.ts';
 import type { MucOptions } from './context.ts';
 import { MucService } from './service.ts';
+import { mucAdminService } from './admin-service.ts';
 
 const options = z.object({
   host: z.string().default('conference.{domain}').describe('Address of the MUC service of each served domain; {domain} is replaced by the domain'),
@@ -30,6 +33,7 @@ const options = z.object({
   nick_lockdown: z.boolean().default(false).describe('Users with a reserved nick always enter with it (rewritten, status 210) and cannot change it (XEP-0045 §17.2.1 item 10)'),
   iq_timeout: z.number().int().min(1).max(600).default(60).describe('Seconds an iq relayed to an occupant waits for its answer'),
   max_rooms_per_page: z.number().int().min(1).max(1000).default(250).describe('Most rooms in one disco#items answer (XEP-0059 paging beyond)'),
+  new_muc: z.boolean().default(true).describe('Offer New MUC (proto-XEP urn:xmpp:muc:0: occupant-id addresses, presence levels, bare-JID sessions) in archived rooms, beside XEP-0045'),
 }).strict();
 
 export default defineModule({
@@ -59,6 +63,8 @@ export default defineModule({
         route: (stanza) => ctx.router.route(stanza),
         isLocalUser: (jid) => ctx.domains.includes(jid.domain),
         isServerAdmin: (jid) => admins.has(jid.bare().toString()),
+        paymentGate: async (room, user, affiliation, payment) => ctx.services.get('payments')?.enterRoom({ room, user, affiliation, payment }) ?? null,
+        extraRoomFeatures: () => ctx.disco.getFeatures('room'),
         now: Date.now,
       });
       services.set(host, svc);
@@ -66,6 +72,11 @@ export default defineModule({
       offs.push(ctx.router.registerComponent(host, { handle: (r) => svc.handle(r) }));
       ctx.log.info({ service: host, rooms: loaded }, 'MUC service ready');
     }
+    ctx.services.provide('mucAdmin', mucAdminService(services));
+    ctx.services.provide('mucCluster', {
+      isService: (domain) => services.has(domain),
+      reload: async (room) => void (await services.get(room.domain)?.rooms.reload(room.bare())),
+    });
     // The host lists its MUC service (XEP-0045 §6.1 discovering a MUC service).
     ctx.disco.addItems((domain) => {
       const host = o.host.replaceAll('{domain}', domain).toLowerCase();

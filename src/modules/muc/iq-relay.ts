@@ -34,7 +34,7 @@ export class IqRelay {
 
   /** An IQ get/set to room/nick from `r.from`. */
   async request(ctx: MucCtx, room: Room, r: Routed): Promise<void> {
-    const sender = room.bySessionJid(r.from);
+    const sender = room.bySessionJid(r.from) ?? room.bySessionJid(r.from.bare());
     if (!sender?.occupant) throw new StanzaError('not-acceptable', 'You are not in this room');
     const target = room.byNickname(r.to.resource);
     const payload = r.stanza.getChildElements().find((c) => c.localName !== 'error');
@@ -45,7 +45,11 @@ export class IqRelay {
     }
     if (!target?.occupant) throw new StanzaError('item-not-found', 'No occupant with that nickname');
     // vCards belong to the account: ask its server (the bare JID), as clients do for avatars.
-    const to = payload?.is('vCard', NS.vcard) && r.stanza.attrs.type === 'get' ? target.jid : room.dominant(target.occupant).jid.toString();
+    const dominant = room.dominant(target.occupant).jid;
+    const vcard = payload?.is('vCard', NS.vcard) && r.stanza.attrs.type === 'get';
+    // new-muc.md §3: a bare-JID-only occupant has no client to answer.
+    if (!vcard && !dominant.resource) throw new StanzaError('service-unavailable', 'The occupant has no client online');
+    const to = vcard ? target.jid : dominant.toString();
     const id = `muc-${this.prefix}-${(++this.seq).toString(36)}`;
     const forwarded = r.stanza.clone();
     forwarded.attrs.id = id;

@@ -24,7 +24,8 @@ function stripForgedStanzaIds(m: Element, room: Room): void {
 }
 
 function senderOf(room: Room, r: Routed): Entry {
-  const entry = room.bySessionJid(r.from);
+  // New MUC: any resource of an account with a bare-JID session speaks as that occupant.
+  const entry = room.bySessionJid(r.from) ?? room.bySessionJid(r.from.bare());
   if (!entry?.occupant) throw new StanzaError('not-acceptable', 'You are not in this room');
   return entry;
 }
@@ -88,7 +89,10 @@ export async function privateMessage(ctx: MucCtx, room: Room, r: Routed): Promis
   const m = reflect(room, sender, r);
   // §7.5: the room marks the message as a MUC private message with an empty muc#user <x/>.
   m.append(xml('x', { xmlns: NS_MUC_USER }));
-  await Promise.all([...target.occupant.sessions.values()].map((s) => {
+  // Client sessions get it; a New MUC bare-JID session only when no client is in the room (its server stores it).
+  const sessions = [...target.occupant.sessions.values()];
+  const live = sessions.filter((s) => s.jid.resource);
+  await Promise.all((live.length ? live : sessions).map((s) => {
     const copy = m.clone();
     copy.attrs.to = s.jid.toString();
     return ctx.route(copy);

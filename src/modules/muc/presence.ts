@@ -36,17 +36,17 @@ export function requestedNick(room: Room, to: Jid): string {
 }
 
 /** Everything a joining (or resynchronising) session gets after the other occupants' presence. */
-async function joinSequence(ctx: MucCtx, room: Room, entry: Entry, session: string, selfCodes: number[], history: HistoryRequest, broadcast: boolean): Promise<void> {
+async function joinSequence(ctx: MucCtx, room: Room, entry: Entry, session: string, selfCodes: number[], history: HistoryRequest, broadcast: boolean, receipt: Element | null = null): Promise<void> {
   const see = canSeeRealJids(entry.occupant!.role, room.config);
   // §7.2.3: every other occupant first, so the client knows when the roster is complete.
   for (const other of room.occupantEntries()) {
     if (other === entry) continue;
     await ctx.route(buildOccupantPresence(room, other, session, false, see, {}));
   }
-  if (broadcast) {
-    await ctx.route(buildOccupantPresence(room, entry, session, true, true, { selfCodes }));
-    await broadcastPresence(ctx, room, entry, { except: new Set([session]) });
-  } else await ctx.route(buildOccupantPresence(room, entry, session, true, true, { selfCodes }));
+  const self = buildOccupantPresence(room, entry, session, true, true, { selfCodes });
+  if (receipt) self.append(receipt);
+  await ctx.route(self);
+  if (broadcast) await broadcastPresence(ctx, room, entry, { except: new Set([session]) });
   for (const m of await historyFor(ctx, room, history, see)) {
     m.attrs.to = session;
     await ctx.route(m);
@@ -101,9 +101,11 @@ export async function onAvailable(ctx: MucCtx, room: Room, r: Routed, created: b
     if (given !== room.config.password) throw new StanzaError('not-authorized', 'A password is required to enter this room');
   }
   if (!entry?.occupant && roomFull(affiliation, room.occupants, room.config.maxUsers || ctx.options.max_users_limit)) throw new StanzaError('service-unavailable', 'The room is full');
+  // Payment Required (docs/payment.md): a paid room declines with an invoice; a redeemed session's receipt goes in the self-presence.
+  const receipt = ctx.paymentGate ? await ctx.paymentGate(room.jid, from, affiliation, r.stanza.getChild('payment', 'urn:xmpp:payment:0')) : null;
   const role = entry?.occupant?.role ?? defaultRole(affiliation, room.config);
   const joined = room.addSession(bare, from, nick, role, presencePayload(r.stanza));
-  await joinSequence(ctx, room, joined, from.toString(), selfJoinCodes(room, codes), parseHistoryRequest(x), true);
+  await joinSequence(ctx, room, joined, from.toString(), selfJoinCodes(room, codes), parseHistoryRequest(x), true, receipt);
 }
 
 /** §7.7 status change, or §17.3 rule 3: a join from an already-joined session is a resync. */

@@ -11,6 +11,7 @@ import { roomInfo, roomItems } from './disco.ts';
 import { mamForm, mamMetadata, mamQuery } from './mam.ts';
 import { moderate, parseModeration } from './moderation.ts';
 import { ownerGet, ownerSet } from './owner.ts';
+import { NS_PARTICIPANTS, participantsGet } from './participants.ts';
 import type { Room } from './room.ts';
 import { NS_MUC_ADMIN, NS_MUC_OWNER } from './xep0045.ts';
 
@@ -26,10 +27,11 @@ export async function roomIq(ctx: MucCtx, room: Room, r: Routed, payload: Elemen
   // §10.1.1: a locked room exists only for its owners.
   if (room.locked && actor.affiliation !== 'owner') throw new StanzaError('item-not-found', 'No such room');
   if (type === 'get') {
-    if (ns === NS.discoInfo) return { payload: roomInfo(room, r.from, payload.attrs.node) };
+    if (ns === NS.discoInfo) return { payload: roomInfo(room, r.from, payload.attrs.node, ctx.extraRoomFeatures?.() ?? []) };
     if (ns === NS.discoItems) return { payload: roomItems(payload.attrs.node) };
     if (ns === NS_MUC_ADMIN) return { payload: adminList(room, actor, payload.getChildren('item')) };
     if (ns === NS_MUC_OWNER) return { payload: ownerGet(ctx, room, actor) };
+    if (ns === NS_PARTICIPANTS && payload.localName === 'participants') return { payload: participantsGet(room, r.from, payload) };
     if (ns === NS.mam && payload.localName === 'query') return { payload: mamForm(room, actor) };
     if (ns === NS.mam && payload.localName === 'metadata') return { payload: await mamMetadata(ctx, room, actor) };
     if (ns === NS.ping) return {};
@@ -39,6 +41,8 @@ export async function roomIq(ctx: MucCtx, room: Room, r: Routed, payload: Elemen
       return { after: await applyAdminChanges(ctx, room, actor, changes) };
     }
     if (ns === NS_MUC_OWNER) return { after: await ownerSet(ctx, room, actor, payload) };
+    // gc3-participants.md §5: the list is read-only.
+    if (ns === NS_PARTICIPANTS) throw new StanzaError('bad-request', 'The participant list is fetched with iq get');
     if (ns === NS.mam && payload.localName === 'query') return { payload: await mamQuery(ctx, room, actor, r.from, payload) };
     const moderation = parseModeration(payload);
     if (moderation) {

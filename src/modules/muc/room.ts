@@ -7,6 +7,8 @@ import type { Jid } from '../../jid/index.ts';
 import type { Element } from '../../xml/element.ts';
 import { nickKey } from './nick.ts';
 import { occupantId } from './occupant-id.ts';
+import { ParticipantIndex } from './participants-order.ts';
+import { participantPage } from './participants-page.ts';
 import { AFFILIATION_RANK, type Affiliation, type Role, type RoomConfig, type Subject } from './types.ts';
 
 /** One client connection in the room (a full JID), with the presence it last sent (payload only). */
@@ -63,6 +65,8 @@ export class Room {
   private readonly byReserved = new Map<string, Entry>();
   private occupantCount = 0;
   private readonly ids = new Map<string, string>();
+  /** The entries in (rank, seq) order by (rank, role, state) cell, the list version and rank log (participants-order.ts). */
+  readonly participants = new ParticipantIndex();
 
   constructor(init: RoomInit) {
     this.jid = init.jid;
@@ -116,6 +120,7 @@ export class Room {
     this.entries.set(a.jid, e);
     if (a.nick) this.byReserved.set(nickKey(a.nick), e);
     if (a.seq >= this.seqCounter) this.seqCounter = a.seq + 1;
+    this.participants.update(e);
   }
 
   private ensure(jid: string): Entry {
@@ -127,11 +132,30 @@ export class Room {
     return e;
   }
 
+  /** After any change to an entry: drop it when unused, else re-file it in the participant index. */
   private dropIfUnused(e: Entry): void {
     if (e.affiliation === 'none' && !e.occupant) {
       this.entries.delete(e.jid);
       if (e.reservedNick) this.byReserved.delete(nickKey(e.reservedNick));
-    }
+      this.participants.remove(e);
+    } else this.participants.update(e);
+  }
+
+  /** An occupancy whose role changes (set anywhere) re-file the entry in the participant index. */
+  private occupancy(e: Entry, nick: string, role: Role): Occupant {
+    let current = role;
+    const index = this.participants;
+    return {
+      nick,
+      sessions: new Map(),
+      get role() {
+        return current;
+      },
+      set role(r: Role) {
+        current = r;
+        index.update(e);
+      },
+    };
   }
 
   /**
@@ -152,7 +176,8 @@ export class Room {
 
   /** Entries with one of the affiliations, in (rank, seq) order. */
   withAffiliation(affiliations: readonly Affiliation[]): Entry[] {
-    return [...this.entries.values()].filter((e) => affiliations.includes(e.affiliation)).sort(byRankThenSeq);
+    const ranks = affiliations.map((a) => AFFILIATION_RANK[a]);
+    return participantPage(this.participants, { accept: (c) => ranks.includes(c.rank), pinned: new Map(), backwards: false, limit: Infinity }).items.map((p) => p.entry);
   }
 
   /** Entries currently in the room, in (rank, seq) order (join-time presence order). */
@@ -181,7 +206,9 @@ export class Room {
   /** The dominant (most recently updated) session of an occupant. */
   dominant(o: Occupant): Session {
     let best: Session | undefined;
-    for (const s of o.sessions.values()) if (!best || s.updated > best.updated) best = s;
+    // A client session (full JID) wins over a New MUC bare-JID session, which has no presence of its own.
+    const rank = (s: Session) => (s.jid.resource ? 1 : 0);
+    for (const s of o.sessions.values()) if (!best || rank(s) > rank(best) || (rank(s) === rank(best) && s.updated > best.updated)) best = s;
     return best!;
   }
 
@@ -189,12 +216,13 @@ export class Room {
   addSession(bare: Jid, full: Jid, nick: string, role: Role, presence: Element): Entry {
     const e = this.ensure(bare.toString());
     if (!e.occupant) {
-      e.occupant = { nick, role, sessions: new Map() };
+      e.occupant = this.occupancy(e, nick, role);
       this.byNick.set(nickKey(nick), e);
       this.occupantCount++;
     }
     e.occupant.sessions.set(full.toString(), { jid: full, presence, updated: ++this.updateCounter });
     this.bySession.set(full.toString(), e);
+    this.participants.update(e);
     return e;
   }
 
@@ -214,7 +242,10 @@ export class Room {
     if (!e?.occupant) return null;
     e.occupant.sessions.delete(key);
     this.bySession.delete(key);
-    if (e.occupant.sessions.size > 0) return { entry: e, occupantGone: false };
+    if (e.occupant.sessions.size > 0) {
+      this.participants.update(e);
+      return { entry: e, occupantGone: false };
+    }
     this.endOccupancy(e);
     return { entry: e, occupantGone: true };
   }
@@ -234,6 +265,7 @@ export class Room {
     this.byNick.delete(nickKey(e.occupant.nick));
     e.occupant.nick = nick;
     this.byNick.set(nickKey(nick), e);
+    this.participants.update(e);
   }
 
   /** All entries with an affiliation other than none (for persistence), in seq order. */

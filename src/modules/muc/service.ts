@@ -11,6 +11,7 @@ import type { MucCtx } from './context.ts';
 import { RoomDirectory } from './directory.ts';
 import { serviceInfo, serviceItems } from './disco.ts';
 import { IqRelay } from './iq-relay.ts';
+import { NewMuc } from './newmuc/index.ts';
 import { isInviteOrDecline, handleInvites } from './invites.ts';
 import { prepareGroupchat, privateMessage } from './messages.ts';
 import { isDeliveryFailure, onAvailable, onUnavailable } from './presence.ts';
@@ -23,10 +24,13 @@ export class MucService {
   private readonly relay: IqRelay;
   readonly rooms: RoomDirectory;
   readonly ctx: MucCtx;
+  /** New MUC beside XEP-0045 (newmuc/): shapes what the rooms send, maps what New MUC clients send. */
+  private readonly newMuc = new NewMuc();
 
   constructor(ctx: Omit<MucCtx, 'rooms'>) {
     this.rooms = new RoomDirectory(ctx);
-    this.ctx = { ...ctx, rooms: this.rooms };
+    this.ctx = { ...ctx, rooms: this.rooms, route: this.newMuc.route(ctx.route) };
+    this.newMuc.bind(this.ctx);
     this.relay = new IqRelay(ctx.options.iq_timeout * 1000);
   }
 
@@ -108,21 +112,26 @@ export class MucService {
     if (type === 'error' || type === 'result') return;
     if (stanza.name === 'presence') {
       if (type !== undefined) return; // unavailable, probes, subscriptions: nothing to do
-      if (!to.resource) throw new StanzaError('jid-malformed', 'Join a room at room@service/nick');
+      if (!to.resource && !this.newMuc.isJoin(stanza)) throw new StanzaError('jid-malformed', 'Join a room at room@service/nick');
       const policy = this.ctx.options.room_creation;
       const bare = r.from.bare();
       const allowed = policy === 'anyone' || (policy === 'local' && this.ctx.isLocalUser(bare)) || this.ctx.isServerAdmin(bare);
       if (!allowed) throw new StanzaError('not-allowed', 'You may not create rooms on this service');
       const room = this.rooms.create(to.bare());
       room.setAffiliation(bare.toString(), 'owner');
-      this.enqueue(room, r, () => onAvailable(this.ctx, room, r, true));
+      this.enqueue(room, r, async () => {
+        const rest = await this.newMuc.presence(room, r, true);
+        if (rest) await onAvailable(this.ctx, room, rest, true);
+      });
       return;
     }
     // §17.2 rule 3: messages (and iqs) to a room that does not exist.
     throw new StanzaError('item-not-found', 'No such room');
   }
 
-  private async presence(room: Room, r: Routed): Promise<void> {
+  private async presence(room: Room, routed: Routed): Promise<void> {
+    const r = await this.newMuc.presence(room, routed);
+    if (!r) return;
     const type = r.stanza.attrs.type;
     if (type === 'error') {
       // §17.2.2 ghost users: a delivery failure ends that session's presence in the room (333).
@@ -137,8 +146,10 @@ export class MucService {
     if (type === 'unavailable') return onUnavailable(this.ctx, room, r.from, r.stanza);
   }
 
-  private async message(room: Room, r: Routed): Promise<void> {
-    const type = r.stanza.attrs.type ?? 'normal';
+  private async message(room: Room, routed: Routed): Promise<void> {
+    const type = routed.stanza.attrs.type ?? 'normal';
+    const r = type === 'error' ? routed : this.newMuc.addressed(room, routed);
+    if (!r) return;
     if (type === 'error') {
       if (room.bySessionJid(r.from) && isDeliveryFailure(r.stanza)) await onUnavailable(this.ctx, room, r.from, null, [STATUS.error]);
       return;
@@ -152,8 +163,10 @@ export class MucService {
     throw new StanzaError('bad-request', 'Messages to the room must be of type groupchat');
   }
 
-  private async iq(room: Room, r: Routed): Promise<void> {
-    const type = r.stanza.attrs.type;
+  private async iq(room: Room, routed: Routed): Promise<void> {
+    const type = routed.stanza.attrs.type;
+    const r = type === 'result' || type === 'error' ? routed : this.newMuc.addressed(room, routed);
+    if (!r) return;
     if (r.to.resource) {
       if (type === 'result' || type === 'error') return this.relay.response(this.ctx, r);
       if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'Unknown iq type');
@@ -163,7 +176,8 @@ export class MucService {
     if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'Unknown iq type');
     const payloads = r.stanza.getChildElements().filter((c) => c.name !== 'error');
     if (payloads.length !== 1) throw new StanzaError('bad-request', 'An iq get or set carries exactly one payload (RFC 6120 §8.2.3)');
-    const out = await roomIq(this.ctx, room, r, payloads[0]);
+    const out = (await this.newMuc.roomIq(room, r, payloads[0])) ?? (await roomIq(this.ctx, room, r, payloads[0]));
+    if (out.payload?.is('query', NS.discoInfo) && payloads[0].attrs.node === undefined) this.newMuc.discoInfo(room, out.payload);
     await this.ctx.route(xml('iq', { xmlns: NS.client, type: 'result', id: r.stanza.attrs.id, from: room.jid.toString(), to: r.from.toString() }, out.payload));
     for (const step of out.after ?? []) await step();
   }

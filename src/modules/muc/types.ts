@@ -47,6 +47,8 @@ export interface RoomConfig {
   archive: boolean;
   /** §7.13: visitors may ask moderators for voice. */
   allowVoiceRequests: boolean;
+  /** gc3-participants.md §1: the participant list shows absent affiliated users to non-admins too. */
+  showAbsent: boolean;
 }
 
 /** Parley's defaults (muc.md §3): public, open, semi-anonymous, unmoderated, temporary, archived, PMs from anyone. */
@@ -69,6 +71,7 @@ export function defaultConfig(o: { maxUsers: number; maxHistoryFetch: number }):
     maxHistoryFetch: o.maxHistoryFetch,
     archive: true,
     allowVoiceRequests: true,
+    showAbsent: true,
   };
 }
 

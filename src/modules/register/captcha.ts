@@ -1,7 +1,7 @@
 // XEP-0158 CAPTCHA forms for registration (docs/registration.md): the CaptchaProvider hook and the
 // built-in 'qa' provider (operator-written questions, XEP-0158 §5 "qa" field). Challenges are
 // single use and expire after five minutes; a provider keeps its own pending challenges.
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { field, type Field, type FormValues } from '../../forms/index.ts';
 
 export interface CaptchaContext {
@@ -50,16 +50,13 @@ export interface QaQuestion {
 
 const normalise = (s: string) => s.trim().toLowerCase().normalize('NFKC');
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+const answerHash = (salt: Buffer, answer: string) => createHash('sha256').update(salt).update(answer).digest();
 
 /** XEP-0158 question and answer: a random operator question in a 'qa' text field. */
 export class QaCaptcha implements CaptchaProvider {
   readonly name = 'qa';
-  private pending: SingleUseStore<{ sid: string; answers: string[] }>;
+  // Only salted hashes of the accepted answers are held (a memory dump does not reveal them).
+  private pending: SingleUseStore<{ sid: string; salt: Buffer; answers: Buffer[] }>;
 
   constructor(private readonly questions: QaQuestion[], ttlMs = 300_000, max = 10_000, now?: () => number) {
     if (questions.length === 0 || questions.some((q) => q.answers.length === 0)) throw new Error('the qa CAPTCHA needs questions, each with at least one answer');
@@ -68,7 +65,8 @@ export class QaCaptcha implements CaptchaProvider {
 
   create(ctx: CaptchaContext): { id: string; fields: Field[] } {
     const q = this.questions[randomInt(this.questions.length)];
-    const id = this.pending.put({ sid: ctx.sid, answers: q.answers.map(normalise) });
+    const salt = randomBytes(16);
+    const id = this.pending.put({ sid: ctx.sid, salt, answers: q.answers.map((a) => answerHash(salt, normalise(a))) });
     return { id, fields: [field('text-single', 'qa', { label: q.question, required: true })] };
   }
 
@@ -76,6 +74,7 @@ export class QaCaptcha implements CaptchaProvider {
     const c = this.pending.take(id);
     if (!c || answers.value('sid') !== c.sid) return false;
     const given = normalise(answers.value('qa') ?? '');
-    return given !== '' && c.answers.some((a) => sameText(a, given));
+    const h = answerHash(c.salt, given);
+    return given !== '' && c.answers.some((a) => timingSafeEqual(a, h));
   }
 }

@@ -6,10 +6,11 @@ import { xml, type Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
 import { StanzaError } from '../../stanza/errors.ts';
 import { AccountError } from '../../accounts/index.ts';
-import { buildForm, FormError, formValues, validateSubmission, type DataForm } from '../../forms/index.ts';
+import { buildForm, field, FormError, formValues, validateSubmission, type DataForm } from '../../forms/index.ts';
 import { registerErrorIq, registerResultIq, RegisterError } from './errors.ts';
 import { FORM_REGISTER, registrationForm } from './forms.ts';
 import { parseRegisterSet } from './request.ts';
+import { useInvitation } from './invites.ts';
 import { addressKey } from './rate-limit.ts';
 import { passwordProblem, usernameProblem } from './policy.ts';
 import type { Registrar } from './registrar.ts';
@@ -52,9 +53,14 @@ async function registrationFields(reg: Registrar, iq: Element, c: PreAuthContext
     // field legacy clients cannot fill, so no legacy fields are offered.
     const sid = iq.attrs.id ?? '';
     const challenge = await reg.captcha.create({ address, sid, domain: c.domain });
-    const form = registrationForm({ instructions: o.instructions, requireEmail: o.require_email, captcha: { ...challenge, sid } });
-    return registerResultIq(iq, xml('query', { xmlns: NS.register }, xml('instructions', {}, o.instructions), buildForm(form)));
+    // Payment Required (docs/payment.md): paying is offered beside the CAPTCHA, neither required.
+    const alt = await reg.ctx.services.get('payments')?.captchaAlternative(challenge.id, c.domain);
+    if (alt) challenge.fields = [...challenge.fields.map((f) => ({ ...f, required: false })), field('text-single', alt.fieldVar, { label: alt.label })];
+    const form = registrationForm({ instructions: o.instructions, requireEmail: o.require_email, captcha: { ...challenge, sid, answers: alt ? 1 : undefined }, invite: o.invite_only });
+    return registerResultIq(iq, xml('query', { xmlns: NS.register }, xml('instructions', {}, o.instructions), buildForm(form), alt?.invoice));
   }
+  // Invite-only: the invitation is a required field legacy clients cannot fill (§6 "x:data form + instructions").
+  if (o.invite_only) return registerResultIq(iq, xml('query', { xmlns: NS.register }, xml('instructions', {}, o.instructions), buildForm(registrationForm({ instructions: o.instructions, requireEmail: o.require_email, invite: true }))));
   // §6 precedence: legacy fields plus a form with no extra required fields (the form wins).
   return registerResultIq(iq, xml('query', { xmlns: NS.register },
     xml('instructions', {}, o.instructions),
@@ -84,7 +90,7 @@ function submitted(reg: Registrar, query: Element): { username?: string; passwor
       if (req.form.type === 'cancel') return 'cancel';
       if (req.formType !== undefined && req.formType !== FORM_REGISTER) throw new StanzaError('bad-request', `Expected a ${FORM_REGISTER} form`);
       try {
-        const v = validateSubmission(registrationForm({ instructions: reg.o.instructions, requireEmail: reg.o.require_email }), req.form);
+        const v = validateSubmission(registrationForm({ instructions: reg.o.instructions, requireEmail: reg.o.require_email, invite: reg.o.invite_only }), req.form);
         return { username: v.value('username'), password: v.value('password'), email: v.value('email'), form: req.form };
       } catch (e) {
         if (e instanceof FormError) throw new StanzaError('not-acceptable', e.message);
@@ -127,6 +133,15 @@ async function register(reg: Registrar, iq: Element, query: Element, c: PreAuthC
   if ((await ctx.storage.registrations.quarantinedUntil(username, c.domain)) !== null || (await ctx.accounts.exists(username, c.domain))) {
     throw new StanzaError('conflict', 'This username is not available');
   }
+  // Consumed last, once the name is known to be free: a conflict does not burn the invitation.
+  if (o.invite_only) await useInvitation(ctx.storage.registrations, data.form, c.domain);
+  const payments = ctx.services.get('payments');
+  if (payments?.charges('registration', c.domain)) {
+    // Payment Required (docs/payment.md): the account is created when its invoice is settled.
+    const receipt = await payments.register({ username, domain: c.domain, password: data.password, iq, query });
+    c.state.set(REGISTERED, true);
+    return registerResultIq(iq, receipt);
+  }
   try {
     await reg.lifecycle.create(username, c.domain, data.password);
   } catch (e) {
@@ -152,6 +167,9 @@ async function solveCaptcha(reg: Registrar, ip: string, form: DataForm | undefin
   if (!form) throw new StanzaError('not-acceptable', 'Fill in the registration form: it has a CAPTCHA', 'cancel');
   const values = formValues(form);
   const id = values.value('challenge');
+  const paidSession = values.value('urn:xmpp:payment:0');
+  // Payment Required + XEP-0158: a settled session bound to this challenge stands in for the answer.
+  if (id && paidSession && reg.ctx.services.get('payments')) return reg.ctx.services.get('payments')!.redeemCaptchaAlternative(id, paidSession);
   if (!id || !(await reg.captcha!.check(id, values))) {
     reg.captchaFailures.hit(ip);
     reg.ctx.log.info({ ip }, 'wrong or expired CAPTCHA answer');

@@ -14,9 +14,11 @@ export interface FormCaptcha {
   /** The id of the get that asked (XEP-0158 'sid'). */
   sid: string;
   fields: Field[];
+  /** XEP-0158 'answers': how many fields must be answered (default: all of them). */
+  answers?: number;
 }
 
-export function registrationForm(o: { instructions: string; requireEmail: boolean; captcha?: FormCaptcha }): DataForm {
+export function registrationForm(o: { instructions: string; requireEmail: boolean; captcha?: FormCaptcha; invite?: boolean }): DataForm {
   const c = o.captcha;
   return {
     type: 'form',
@@ -28,12 +30,14 @@ export function registrationForm(o: { instructions: string; requireEmail: boolea
       ...(c ? [
         field('hidden', 'challenge', { values: [c.id] }),
         field('hidden', 'sid', { values: [c.sid] }),
-        field('hidden', 'answers', { values: [String(c.fields.length)] }),
+        field('hidden', 'answers', { values: [String(c.answers ?? c.fields.length)] }),
         ...c.fields,
       ] : []),
       field('text-single', 'username', { label: 'Username', required: true }),
       field('text-private', 'password', { label: 'Password', required: true }),
       ...(o.requireEmail ? [field('text-single', 'email', { label: 'Email address', required: true })] : []),
+      // Invite-only registration (docs/registration.md): the token of an admin's invitation.
+      ...(o.invite ? [field('text-single', 'invite', { label: 'Invitation code', required: true })] : []),
     ],
   };
 }

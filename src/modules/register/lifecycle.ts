@@ -3,6 +3,7 @@
 import type { ModuleContext } from '../types.ts';
 import type { AccountLifecycleService, LocalSessionRef } from '../../core/services.ts';
 import { jid } from '../../jid/index.ts';
+import { createInvitation } from './invites.ts';
 
 export interface RemoveOptions {
   /** Stream error the account's sessions are closed with. */
@@ -34,6 +35,10 @@ export class AccountLifecycle implements AccountLifecycleService {
     // XEP-0077 §3.2: "terminate all active sessions for the entity" with a not-authorized stream error.
     for (const s of this.ctx.router.sessions.resources(jid(user, domain))) s.close(opts.condition ?? 'not-authorized', 'The account was deleted');
     return true;
+  }
+
+  createInvitation(o: { domain: string; uses: number; days: number; createdBy: string }): Promise<{ token: string; uri: string; expires: number }> {
+    return createInvitation(this.ctx.storage.registrations, o);
   }
 
   async changePassword(username: string, domain: string, password: string, keep?: LocalSessionRef, beforeClose?: () => void): Promise<void> {

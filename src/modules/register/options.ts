@@ -10,6 +10,7 @@ export const registerOptions = z.object({
   captcha_questions: z.array(z.object({ question: z.string().min(1), answers: z.array(z.string().min(1)).min(1) }).strict()).default([]).describe('Questions for the qa CAPTCHA, each with its accepted answers (case-insensitive)'),
   captcha_soft_limit: z.number().int().min(0).default(1).describe('With captcha = "suspicious": registrations per address per hour after which a CAPTCHA is required'),
   max_captcha_failures: z.number().int().min(1).default(5).describe('Wrong CAPTCHA answers per address per 10 minutes before registration is refused for a while'),
+  invite_only: z.boolean().default(false).describe('With enabled: only holders of an invitation (admin command create-invite) can register; the form gets a required invite field'),
   require_email: z.boolean().default(false).describe('Ask for an email address when registering (kept per user, deleted with the account)'),
   allow_password_change: z.boolean().default(true).describe('Allow in-band password change (XEP-0077 §3.3)'),
   change_password_requires_old: z.boolean().default(false).describe('Password change needs the old password (form jabber:iq:register:changepassword)'),

@@ -35,6 +35,7 @@ import { notFound, serveFile, type ServeDeps } from './serve.ts';
 import { sweep } from './sweeper.ts';
 import { isServable } from './servable.ts';
 import { listQuarantineCommand, releaseQuarantineCommand } from './quarantine-commands.ts';
+import { fileAdminService } from './admin-service.ts';
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
@@ -120,6 +121,7 @@ export default defineModule({
       notFound: (req, res, access) => notFound(serveDeps, req, res, access),
     };
     ctx.services.provide('fileHosting', hosting);
+    ctx.services.provide('fileAdmin', fileAdminService(store, disk, ctx.log));
 
     const quarantineUpload = async (slot: UploadSlot, signature: string) => {
       m.quarantined.inc({ kind: 'upload' });

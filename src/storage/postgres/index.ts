@@ -18,11 +18,13 @@ import { PgRoster, rosterMigrations, rosterUserTables } from './roster.ts';
 import { PgRegistrations, registrationMigrations } from './registrations.ts';
 import { PgMuc, mucMigrations, mucUserTables } from './muc.ts';
 import { PgFiles, filesMigrations, filesUserTables } from './files.ts';
+import { PgPayments, paymentMigrations } from './payments.ts';
+import { PgMembership, membershipMigrations, membershipUserTables } from './membership.ts';
 
-export const postgresMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations, ...filesMigrations];
+export const postgresMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations, ...filesMigrations, ...paymentMigrations, ...membershipMigrations];
 
 // Tables keyed by (domain, username) that hold a user's data; archive_owners cascades to its messages.
-const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables, ...filesUserTables];
+const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables, ...filesUserTables, ...membershipUserTables];
 
 export interface PostgresStorageOptions extends PgOptions {
   /** Apply pending migrations (true), or refuse to open a database that has any (false). */
@@ -60,6 +62,8 @@ export async function createPostgresStorage(opts: PostgresStorageOptions): Promi
     registrations: new PgRegistrations(db),
     muc: new PgMuc(db),
     files: new PgFiles(db),
+    payments: new PgPayments(db),
+    membership: new PgMembership(db),
     async deleteUser(u, d) {
       return db.tx(async (tx) => {
         for (const t of userTables) await tx.run(`DELETE FROM ${t} WHERE domain = $1 AND username = $2`, [d, u]);

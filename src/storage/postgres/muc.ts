@@ -1,5 +1,6 @@
 // PostgreSQL MucStore: persistent XEP-0045 rooms, their affiliations in a stable per-room order
 // (seq, never reused), and XEP-0425 tombstones of moderated archive messages.
+import { affiliationRank, pageKeyset, RANK_SQL } from '../muc-rank.ts';
 import type { MucStore, StoredAffiliation, StoredRoom } from '../types.ts';
 import type { Migration } from './migrations.ts';
 import type { PgDb, Tx } from './pool.ts';
@@ -42,6 +43,14 @@ export const mucMigrations: Migration[] = [
       PRIMARY KEY (room, id)
     );`,
   },
+  {
+    store: 'muc',
+    id: 2,
+    name: 'affiliation rank and the (room, rank, seq) index for paged participant lists',
+    sql: `ALTER TABLE muc_affiliations ADD COLUMN rank SMALLINT NOT NULL DEFAULT 3;
+    UPDATE muc_affiliations SET rank = ${RANK_SQL};
+    CREATE INDEX muc_affiliations_rank ON muc_affiliations (room, rank, seq);`,
+  },
 ];
 
 /** Account deletion removes the account's affiliations (a re-registered name must not inherit ownership). */
@@ -63,12 +72,12 @@ interface RoomRow {
   next_seq: number;
 }
 
-const PUT_AFFILIATION = `INSERT INTO muc_affiliations (room, jid, domain, username, affiliation, nick, seq) VALUES ($1, $2, $3, $4, $5, $6, $7)
-  ON CONFLICT (room, jid) DO UPDATE SET affiliation = excluded.affiliation, nick = excluded.nick, seq = excluded.seq`;
+const PUT_AFFILIATION = `INSERT INTO muc_affiliations (room, jid, domain, username, affiliation, nick, seq, rank) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (room, jid) DO UPDATE SET affiliation = excluded.affiliation, nick = excluded.nick, seq = excluded.seq, rank = excluded.rank`;
 
 async function putAffiliation(tx: Tx, room: string, a: { jid: string; affiliation: string; nick: string | null; seq: number }): Promise<void> {
   const k = accountKey(a.jid);
-  await tx.run(PUT_AFFILIATION, [room, a.jid, k.domain, k.username, a.affiliation, a.nick, a.seq]);
+  await tx.run(PUT_AFFILIATION, [room, a.jid, k.domain, k.username, a.affiliation, a.nick, a.seq, affiliationRank(a.affiliation)]);
 }
 
 export class PgMuc implements MucStore {
@@ -143,6 +152,18 @@ export class PgMuc implements MucStore {
       }
       await tx.run('UPDATE muc_rooms SET next_seq = GREATEST(next_seq, $1) WHERE jid = $2', [nextSeq, room]);
     });
+  }
+
+  async affiliationPage(room: string, q: { ranks: number[]; after?: { rank: number; seq: number }; before?: { rank: number; seq: number }; limit: number }): Promise<StoredAffiliation[]> {
+    const k = pageKeyset(q);
+    if (!k) return [];
+    // One bound pair on the index: the keyset position on one side, the rank range on the other.
+    const bounds = k.dir === 'ASC' ? '(rank, seq) > ($2, $3) AND rank <= $4' : '(rank, seq) < ($2, $3) AND rank >= $4';
+    const rows = await this.db.rows<StoredAffiliation>(
+      `SELECT jid, affiliation, nick, seq FROM muc_affiliations WHERE room = $1 AND ${bounds} AND rank = ANY($5::SMALLINT[]) ORDER BY rank ${k.dir}, seq ${k.dir} LIMIT $6`,
+      [room, k.from.rank, k.from.seq, k.dir === 'ASC' ? k.maxRank : k.minRank, k.ranks, q.limit],
+    );
+    return k.dir === 'DESC' ? rows.reverse() : rows;
   }
 
   async deleteRoom(jid: string): Promise<void> {

@@ -16,6 +16,18 @@ export const registrationMigrations: Migration[] = [
       PRIMARY KEY (domain, username)
     );`,
   },
+  {
+    store: 'registrations',
+    id: 2,
+    name: 'invitations for invite-only in-band registration',
+    sql: `CREATE TABLE register_invites (
+      token TEXT COLLATE "C" PRIMARY KEY,
+      domain TEXT COLLATE "C" NOT NULL,
+      uses INTEGER NOT NULL,
+      expires BIGINT NOT NULL,
+      created_by TEXT NOT NULL
+    );`,
+  },
 ];
 
 export class PgRegistrations implements RegistrationStore {
@@ -32,6 +44,13 @@ export class PgRegistrations implements RegistrationStore {
     await this.db.run('DELETE FROM quarantined_usernames WHERE domain = $1 AND username = $2', [domain, username]);
   }
   async expire(now = Date.now()): Promise<number> {
-    return this.db.run('DELETE FROM quarantined_usernames WHERE until <= $1', [now]);
+    return (await this.db.run('DELETE FROM quarantined_usernames WHERE until <= $1', [now])) + (await this.db.run('DELETE FROM register_invites WHERE expires <= $1 OR uses <= 0', [now]));
+  }
+  async createInvite(i: { token: string; domain: string; uses: number; expires: number; createdBy: string }): Promise<void> {
+    await this.db.run('INSERT INTO register_invites (token, domain, uses, expires, created_by) VALUES ($1, $2, $3, $4, $5)', [i.token, i.domain, i.uses, i.expires, i.createdBy]);
+  }
+  async useInvite(token: string, domain: string, now: number): Promise<boolean> {
+    // One statement (row lock): two registrations racing for the last use cannot both succeed.
+    return (await this.db.run('UPDATE register_invites SET uses = uses - 1 WHERE token = $1 AND domain = $2 AND uses > 0 AND expires > $3', [token, domain, now])) > 0;
   }
 }

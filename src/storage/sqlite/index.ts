@@ -16,8 +16,10 @@ import { SqliteRoster, rosterMigrations, rosterUserTables } from './roster.ts';
 import { SqliteRegistrations, registrationMigrations } from './registrations.ts';
 import { SqliteMuc, mucMigrations, mucUserTables } from './muc.ts';
 import { SqliteFiles, filesMigrations, filesUserTables } from './files.ts';
+import { SqlitePayments, paymentMigrations } from './payments.ts';
+import { SqliteMembership, membershipMigrations, membershipUserTables } from './membership.ts';
 
-export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations, ...filesMigrations];
+export const sqliteMigrations: Migration[] = [...accountMigrations, ...kvMigrations, ...offlineMigrations, ...blocklistMigrations, ...vcardMigrations, ...archiveMigrations, ...pepMigrations, ...capsMigrations, ...rosterMigrations, ...registrationMigrations, ...mucMigrations, ...filesMigrations, ...paymentMigrations, ...membershipMigrations];
 
 export function createSqliteStorage(path: string, onProgress?: (done: number, total: number, name: string) => void): Storage & { db: Db } {
   const db = openDb(path);
@@ -35,7 +37,7 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
   const muc = new SqliteMuc(db);
   const files = new SqliteFiles(db);
   // Tables keyed by (domain, username) that hold a user's data; each new per-user store adds its table here.
-  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables, ...filesUserTables];
+  const userTables = ['kv', 'offline', 'blocklist', 'vcard', 'archive_owners', ...pepUserTables, ...rosterUserTables, ...mucUserTables, ...filesUserTables, ...membershipUserTables];
   const deleteUser = db.transaction((u: string, d: string) => {
     for (const t of userTables) db.prepare(`DELETE FROM ${t} WHERE domain = ? AND username = ?`).run(d, u);
     return db.prepare('DELETE FROM accounts WHERE domain = ? AND username = ?').run(d, u).changes > 0;
@@ -54,6 +56,8 @@ export function createSqliteStorage(path: string, onProgress?: (done: number, to
     registrations,
     muc,
     files,
+    payments: new SqlitePayments(db),
+    membership: new SqliteMembership(db),
     async deleteUser(u, d) {
       return deleteUser(u, d);
     },

@@ -1,7 +1,9 @@
 // SQLite MucStore: persistent XEP-0045 rooms, their affiliations in a stable per-room order (seq,
 // never reused), and XEP-0425 tombstones of moderated archive messages. Temporary rooms are never
 // written here (only their tombstones, dropped with the room).
+import { affiliationRank, pageKeyset, RANK_SQL } from '../muc-rank.ts';
 import type { MucStore, StoredAffiliation, StoredRoom } from '../types.ts';
+import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { Migration } from './migrations.ts';
 
@@ -43,6 +45,14 @@ export const mucMigrations: Migration[] = [
       PRIMARY KEY (room, id)
     );`,
   },
+  {
+    store: 'muc',
+    id: 2,
+    name: 'affiliation rank and the (room, rank, seq) index for paged participant lists',
+    sql: `ALTER TABLE muc_affiliations ADD COLUMN rank INTEGER NOT NULL DEFAULT 3;
+    UPDATE muc_affiliations SET rank = ${RANK_SQL};
+    CREATE INDEX muc_affiliations_rank ON muc_affiliations (room, rank, seq);`,
+  },
 ];
 
 /** Account deletion removes the account's affiliations (a re-registered name must not inherit ownership). */
@@ -66,6 +76,8 @@ interface RoomRow {
 
 export class SqliteMuc implements MucStore {
   private readonly s;
+  /** affiliationPage statements by shape (rank count, direction): a handful at most. */
+  private readonly pageStatements = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -76,8 +88,8 @@ export class SqliteMuc implements MucStore {
       upsertRoom: db.prepare(`INSERT INTO muc_rooms (jid, service, created_seq, config, subject, secret, next_seq) VALUES (@jid, @service, @createdSeq, @config, @subject, @secret, @nextSeq)
         ON CONFLICT (jid) DO UPDATE SET service = excluded.service, created_seq = excluded.created_seq, config = excluded.config, subject = excluded.subject, secret = excluded.secret, next_seq = excluded.next_seq`),
       clearAffiliations: db.prepare('DELETE FROM muc_affiliations WHERE room = ?'),
-      putAffiliation: db.prepare(`INSERT INTO muc_affiliations (room, jid, domain, username, affiliation, nick, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (room, jid) DO UPDATE SET affiliation = excluded.affiliation, nick = excluded.nick, seq = excluded.seq`),
+      putAffiliation: db.prepare(`INSERT INTO muc_affiliations (room, jid, domain, username, affiliation, nick, seq, rank) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (room, jid) DO UPDATE SET affiliation = excluded.affiliation, nick = excluded.nick, seq = excluded.seq, rank = excluded.rank`),
       deleteAffiliation: db.prepare('DELETE FROM muc_affiliations WHERE room = ? AND jid = ?'),
       roomExists: db.prepare('SELECT 1 FROM muc_rooms WHERE jid = ?').pluck(),
       setNextSeq: db.prepare('UPDATE muc_rooms SET next_seq = MAX(next_seq, ?) WHERE jid = ?'),
@@ -113,7 +125,7 @@ export class SqliteMuc implements MucStore {
       this.s.clearAffiliations.run(room.jid);
       for (const a of affiliations) {
         const k = accountKey(a.jid);
-        this.s.putAffiliation.run(room.jid, a.jid, k.domain, k.username, a.affiliation, a.nick, a.seq);
+        this.s.putAffiliation.run(room.jid, a.jid, k.domain, k.username, a.affiliation, a.nick, a.seq, affiliationRank(a.affiliation));
       }
     })();
   }
@@ -144,11 +156,25 @@ export class SqliteMuc implements MucStore {
         if (c.affiliation === null) this.s.deleteAffiliation.run(room, c.jid);
         else {
           const k = accountKey(c.jid);
-          this.s.putAffiliation.run(room, c.jid, k.domain, k.username, c.affiliation, c.nick, c.seq);
+          this.s.putAffiliation.run(room, c.jid, k.domain, k.username, c.affiliation, c.nick, c.seq, affiliationRank(c.affiliation));
         }
       }
       this.s.setNextSeq.run(nextSeq, room);
     })();
+  }
+
+  async affiliationPage(room: string, q: { ranks: number[]; after?: { rank: number; seq: number }; before?: { rank: number; seq: number }; limit: number }): Promise<StoredAffiliation[]> {
+    const k = pageKeyset(q);
+    if (!k) return [];
+    // The index range is one bound pair only: the keyset position on one side, the rank range on the
+    // other (SQLite would otherwise seek on the rank range and scan up to the position). An IN list
+    // on the index column would make SQLite sort, so other ranks are filtered inside the range (+rank).
+    const bounds = k.dir === 'ASC' ? '(rank, seq) > (?, ?) AND rank <= ?' : '(rank, seq) < (?, ?) AND rank >= ?';
+    const sql = `SELECT jid, affiliation, nick, seq FROM muc_affiliations WHERE room = ? AND ${bounds} AND +rank IN (${k.ranks.map(() => '?').join(', ')}) ORDER BY rank ${k.dir}, seq ${k.dir} LIMIT ?`;
+    let stmt = this.pageStatements.get(sql);
+    if (!stmt) this.pageStatements.set(sql, (stmt = this.db.prepare<unknown[]>(sql)));
+    const rows = stmt.all(room, k.from.rank, k.from.seq, k.dir === 'ASC' ? k.maxRank : k.minRank, ...k.ranks, q.limit) as StoredAffiliation[];
+    return k.dir === 'DESC' ? rows.reverse() : rows;
   }
 
   async deleteRoom(jid: string): Promise<void> {

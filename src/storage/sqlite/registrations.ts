@@ -17,6 +17,18 @@ export const registrationMigrations: Migration[] = [
       PRIMARY KEY (domain, username)
     );`,
   },
+  {
+    store: 'registrations',
+    id: 2,
+    name: 'invitations for invite-only in-band registration',
+    sql: `CREATE TABLE register_invites (
+      token TEXT PRIMARY KEY,
+      domain TEXT NOT NULL,
+      uses INTEGER NOT NULL,
+      expires INTEGER NOT NULL,
+      created_by TEXT NOT NULL
+    );`,
+  },
 ];
 
 export class SqliteRegistrations implements RegistrationStore {
@@ -27,6 +39,9 @@ export class SqliteRegistrations implements RegistrationStore {
       get: db.prepare('SELECT until FROM quarantined_usernames WHERE domain = ? AND username = ?').pluck(),
       del: db.prepare('DELETE FROM quarantined_usernames WHERE domain = ? AND username = ?'),
       expire: db.prepare('DELETE FROM quarantined_usernames WHERE until <= ?'),
+      expireInvites: db.prepare('DELETE FROM register_invites WHERE expires <= ? OR uses <= 0'),
+      putInvite: db.prepare('INSERT INTO register_invites (token, domain, uses, expires, created_by) VALUES (?, ?, ?, ?, ?)'),
+      useInvite: db.prepare('UPDATE register_invites SET uses = uses - 1 WHERE token = ? AND domain = ? AND uses > 0 AND expires > ?'),
     };
   }
   async quarantine(username: string, domain: string, until: number): Promise<void> {
@@ -40,6 +55,13 @@ export class SqliteRegistrations implements RegistrationStore {
     this.stmts.del.run(domain, username);
   }
   async expire(now = Date.now()): Promise<number> {
-    return this.stmts.expire.run(now).changes;
+    return this.stmts.expire.run(now).changes + this.stmts.expireInvites.run(now).changes;
+  }
+  async createInvite(i: { token: string; domain: string; uses: number; expires: number; createdBy: string }): Promise<void> {
+    this.stmts.putInvite.run(i.token, i.domain, i.uses, i.expires, i.createdBy);
+  }
+  async useInvite(token: string, domain: string, now: number): Promise<boolean> {
+    // One statement: two registrations racing for the last use cannot both succeed.
+    return this.stmts.useInvite.run(token, domain, now).changes > 0;
   }
 }

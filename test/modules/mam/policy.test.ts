@@ -31,6 +31,7 @@ test('content without a body is: encrypted, invitations, calls, reactions, retra
     '<propose xmlns="urn:xmpp:jingle-message:0" id="c"/>',
     '<reactions xmlns="urn:xmpp:reactions:0" id="m"/>',
     '<retract xmlns="urn:xmpp:message-retract:1" id="m"/>',
+    '<file-sharing xmlns="urn:xmpp:sfs:0"><file xmlns="urn:xmpp:file:metadata:0"/></file-sharing>', // XEP-0447 body-less share (docs/emoji.md)
   ]) assert.equal(isArchivable(m(`<message type="chat">${child}</message>`)), true, child);
   assert.equal(isArchivable(m('<message><x xmlns="http://jabber.org/protocol/muc#user"><status code="104"/></x></message>')), false);
 });

@@ -1,6 +1,6 @@
 // MucStore contract (XEP-0045 persistent rooms, XEP-0425 tombstones): rooms in creation order per
-// service, affiliations in seq order, a creation sequence that never goes back, and account
-// deletion taking the account's affiliations.
+// service, affiliations in seq order, keyset pages in (rank, seq) order (participant lists), a
+// creation sequence that never goes back, and account deletion taking the account's affiliations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredAffiliation, StoredRoom } from '../../../src/storage/types.ts';
@@ -106,6 +106,39 @@ contract('muc store', (open) => {
       // A room saved again after deletion starts with the affiliations it is saved with.
       await s.muc.saveRoom(room('r', 7), []);
       assert.deepEqual((await s.muc.rooms(SVC))[0].affiliations, []);
+    }));
+
+  test('affiliationPage walks (rank, seq) order by keyset, both ways, filtered by rank, and follows changes', () =>
+    withStorage(open, async (s) => {
+      const r = `paged@${SVC}`;
+      // seq order differs from rank order on purpose: the page must follow (rank, seq).
+      await s.muc.saveRoom(room('paged', 1), [
+        aff('m1@x', 'member', 1), aff('o1@x', 'owner', 2), aff('m2@x', 'member', 3), aff('out@x', 'outcast', 4),
+        aff('a1@x', 'admin', 5), aff('m3@x', 'member', 6), aff('o2@x', 'owner', 7),
+      ]);
+      await s.muc.saveRoom(room('other', 2), [aff('m9@x', 'member', 1)]);
+      const jids = (rows: StoredAffiliation[]) => rows.map((a) => a.jid);
+      const all = [0, 1, 2, 3, 4];
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, limit: 100 })), ['o1@x', 'o2@x', 'a1@x', 'm1@x', 'm2@x', 'm3@x', 'out@x']);
+      assert.deepEqual(await s.muc.affiliationPage(r, { ranks: all, limit: 1 }), [aff('o1@x', 'owner', 2)]);
+      // Forwards in pages of 2 from a keyset position; the position's own row is never repeated.
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, after: { rank: 0, seq: 7 }, limit: 2 })), ['a1@x', 'm1@x']);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, after: { rank: 2, seq: 1 }, limit: 2 })), ['m2@x', 'm3@x']);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, after: { rank: 4, seq: 4 }, limit: 2 })), []);
+      // Backwards: the rows just before the position, still returned in ascending order.
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, before: { rank: 2, seq: 3 }, limit: 2 })), ['a1@x', 'm1@x']);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, before: { rank: 9, seq: 0 }, limit: 3 })), ['m2@x', 'm3@x', 'out@x']);
+      // Rank filters, also non-contiguous ones; a position need not be a stored row.
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: [2], limit: 10 })), ['m1@x', 'm2@x', 'm3@x']);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: [0, 2], after: { rank: 1, seq: 0 }, limit: 10 })), ['m1@x', 'm2@x', 'm3@x']);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: [0, 4], limit: 10 })), ['o1@x', 'o2@x', 'out@x']);
+      assert.deepEqual(await s.muc.affiliationPage(r, { ranks: [], limit: 10 }), []);
+      assert.deepEqual(await s.muc.affiliationPage(r, { ranks: all, limit: 0 }), []);
+      // An affiliation change moves the row to its new rank, keeping its seq; removal drops it.
+      await s.muc.setAffiliations(r, [{ jid: 'm3@x', affiliation: 'admin', nick: 'Three', seq: 6 }, { jid: 'm1@x', affiliation: null, nick: null, seq: 0 }, { jid: 'n@x', affiliation: 'member', nick: null, seq: 8 }], 9);
+      assert.deepEqual(jids(await s.muc.affiliationPage(r, { ranks: all, limit: 100 })), ['o1@x', 'o2@x', 'a1@x', 'm3@x', 'm2@x', 'n@x', 'out@x']);
+      assert.deepEqual(await s.muc.affiliationPage(r, { ranks: [1], after: { rank: 1, seq: 5 }, limit: 5 }), [aff('m3@x', 'admin', 6, 'Three')]);
+      assert.deepEqual(jids(await s.muc.affiliationPage(`other@${SVC}`, { ranks: all, limit: 10 })), ['m9@x']);
     }));
 
   test("deleting an account removes that account's affiliations in every room, and only those", () =>

@@ -29,4 +29,19 @@ contract('registration quarantine store', (open) => {
       await s.deleteUser('c', 'd');
       assert.equal(await s.registrations.quarantinedUntil('c', 'd', 0), 300, 'the quarantine protects a deleted name');
     }));
+
+  test('invitations: used up to their count, only before they expire, only on their domain; expire sweeps them', () =>
+    withStorage(open, async (s) => {
+      await s.registrations.createInvite({ token: 't1', domain: 'd', uses: 2, expires: 5000, createdBy: 'admin@d' });
+      assert.equal(await s.registrations.useInvite('t1', 'other', 1000), false, 'another domain');
+      assert.equal(await s.registrations.useInvite('nope', 'd', 1000), false);
+      assert.equal(await s.registrations.useInvite('t1', 'd', 1000), true);
+      assert.equal(await s.registrations.useInvite('t1', 'd', 1000), true);
+      assert.equal(await s.registrations.useInvite('t1', 'd', 1000), false, 'used up');
+      await s.registrations.createInvite({ token: 't2', domain: 'd', uses: 1, expires: 5000, createdBy: 'admin@d' });
+      assert.equal(await s.registrations.useInvite('t2', 'd', 5000), false, 'expired');
+      await s.registrations.createInvite({ token: 't3', domain: 'd', uses: 1, expires: 9000, createdBy: 'admin@d' });
+      assert.equal(await s.registrations.expire(6000), 2, 't1 used up and t2 expired are swept');
+      assert.equal(await s.registrations.useInvite('t3', 'd', 6000), true);
+    }));
 });

@@ -1,0 +1,115 @@
+// One side of the head-of-line benchmark, run inside a network namespace by run.ts.
+//   receiver: x and y log in over TCP next to the server; y timestamps conversation B.
+//   sender:   u logs in over the transport under test and runs conversation A (bulk in-band
+//             file chunks to x, unthrottled but paced by the transport's own back-pressure) and
+//             conversation B (a 200-byte message to y every 100 ms carrying its send time).
+// Prints one JSON line on stdout when done.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { TcpXmpp } from './tcp-client.ts';
+import { QuicXmppClient } from '../../src/quic-client/index.ts';
+import { parseElement } from '../../src/xml/parse-element.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    role: { type: 'string' },
+    transport: { type: 'string', default: 'tcp' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'tcp-port': { type: 'string', default: '5223' },
+    'quic-port': { type: 'string', default: '5224' },
+    domain: { type: 'string', default: 'localhost' },
+    ca: { type: 'string' },
+    'noload-s': { type: 'string', default: '8' },
+    'load-s': { type: 'string', default: '40' },
+    'file-mib': { type: 'string', default: '20' },
+    'chunk-kib': { type: 'string', default: '4' },
+  },
+});
+const ca = readFileSync(a.ca!, 'utf8');
+const d = a.domain!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HIGH_WATER = 64 * 1024;
+
+async function receiver(): Promise<void> {
+  const common = { host: a.host!, port: Number(a['tcp-port']), domain: d, password: 'pw', resource: 'r', ca };
+  const x = await TcpXmpp.connect({ ...common, username: 'x' });
+  const y = await TcpXmpp.connect({ ...common, username: 'y' });
+  const lat: Record<string, number[]> = { noload: [], load: [] };
+  let aChunks = 0;
+  let aFirst = 0;
+  let aLast = 0;
+  x.onStanza = (el) => {
+    if (el.name !== 'message') return;
+    aLast = Date.now();
+    aFirst ||= aLast;
+    aChunks++;
+  };
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => {
+    y.onStanza = (el) => {
+      const body = el.getChildText('body') ?? '';
+      if (body === 'END') return resolve();
+      const [tag, phase, ts] = body.split(' ');
+      if (tag === 'B') lat[phase]?.push(Date.now() - Number(ts));
+    };
+  });
+  process.stdout.write(JSON.stringify({ lat, aChunks, aSeconds: (aLast - aFirst) / 1000 }) + '\n');
+  x.close();
+  y.close();
+  await sleep(200);
+  process.exit(0);
+}
+
+interface Sender {
+  send(xml: string): void;
+  buffered(): number;
+  close(): Promise<void>;
+}
+
+async function connectSender(): Promise<Sender> {
+  const t = a.transport!;
+  if (t === 'tcp') {
+    const u = await TcpXmpp.connect({ host: a.host!, port: Number(a['tcp-port']), domain: d, username: 'u', password: 'pw', resource: 'r', ca });
+    return { send: (s) => void u.write(s), buffered: () => u.bufferedBytes, close: async () => u.close() };
+  }
+  const u = await QuicXmppClient.connect({ host: a.host!, port: Number(a['quic-port']), domain: d, username: 'u', password: 'pw', resource: 'r', ca, mode: t === 'quic-mux' ? 'mux' : 'single', lanes: 4 });
+  return { send: (s) => void u.send(parseElement(s)!), buffered: () => u.bufferedBytes, close: () => u.close() };
+}
+
+async function sender(): Promise<void> {
+  const u = await connectSender();
+  const pad = (s: string) => s + ' ' + '.'.repeat(Math.max(0, 200 - s.length - 1));
+  let phase = 'noload';
+  let running = true;
+  const chat = (async () => {
+    let next = Date.now();
+    while (running) {
+      u.send(`<message to="y@${d}/r" type="chat"><body>${pad(`B ${phase} ${Date.now()}`)}</body></message>`);
+      next += 100;
+      await sleep(Math.max(0, next - Date.now()));
+    }
+  })();
+  await sleep(Number(a['noload-s']) * 1000);
+  phase = 'load';
+  const chunk = Buffer.alloc(Number(a['chunk-kib']) * 1024, 7).toString('base64');
+  const chunks = Math.ceil((Number(a['file-mib']) * 1024) / Number(a['chunk-kib']));
+  const deadline = Date.now() + Number(a['load-s']) * 1000;
+  const started = Date.now();
+  let sent = 0;
+  for (; sent < chunks && Date.now() < deadline; sent++) {
+    while (u.buffered() > HIGH_WATER && Date.now() < deadline) await sleep(2);
+    u.send(`<message to="x@${d}/r" id="f${sent}"><data xmlns="http://jabber.org/protocol/ibb" sid="file1" seq="${sent & 0xffff}">${chunk}</data></message>`);
+  }
+  const bulkSeconds = (Date.now() - started) / 1000;
+  running = false;
+  await chat;
+  await sleep(3000); // let the last B messages land before END
+  u.send(`<message to="y@${d}/r" type="chat"><body>END</body></message>`);
+  await sleep(1000);
+  process.stdout.write(JSON.stringify({ chunksSent: sent, chunks, bulkSeconds }) + '\n');
+  await u.close();
+  process.exit(0);
+}
+
+if (a.role === 'receiver') await receiver();
+else await sender();

@@ -1,0 +1,1 @@
+export { QuicXmppClient, type QuicXmppOptions } from './client.ts';
