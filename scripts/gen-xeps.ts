@@ -39,7 +39,7 @@ const XEPS: Xep[] = [
   { number: '0153', title: 'vCard-Based Avatars', version: '1.1.1', status: 'complete', where: 'vcard', note: 'photo hash stamped into presence' },
   { number: '0156', title: 'Discovering Alternative XMPP Connection Methods', version: '1.4.0', status: 'complete', where: 'host-meta', note: 'host-meta and host-meta.json (WebSocket)' },
   { number: '0157', title: 'Contact Addresses for XMPP Services', version: '1.1.1', status: 'complete', where: 'contact-info' },
-  { number: '0158', title: 'CAPTCHA Forms', version: '1.0.1', status: 'partial', where: 'register', note: 'in in-band registration only; question-and-answer provider (answers kept hashed); payment as the alternative per the Payment Required proto-XEP (urn:xmpp:payment:0, paid registration and rooms, docs/payment.md)' },
+  { number: '0158', title: 'CAPTCHA Forms', version: '1.0.1', status: 'partial', where: 'register', note: 'in in-band registration (question-and-answer) and on entry to captcha_rooms (arithmetic); answers kept hashed; payment as the alternative per the Payment Required proto-XEP (urn:xmpp:payment:0, paid registration and rooms, docs/payment.md)' },
   { number: '0160', title: 'Best Practices for Handling Offline Messages', version: '1.0.1', status: 'complete', where: 'offline' },
   { number: '0163', title: 'Personal Eventing Protocol', version: '1.2.2', status: 'complete', where: 'pep' },
   { number: '0178', title: 'Best Practices for Use of SASL EXTERNAL with Certificates', version: '1.2', status: 'partial', where: 'src/s2s', note: 'server-to-server only' },
@@ -74,6 +74,7 @@ const XEPS: Xep[] = [
   { number: '0440', title: 'SASL Channel-Binding Type Capability', version: '0.5', status: 'complete', where: 'src/sasl, src/stream' },
   { number: '0441', title: 'Message Archive Management Preferences', version: '0.2.0', status: 'complete', where: 'mam' },
   { number: '0447', title: 'Stateless file sharing', version: '0.3.1', status: 'partial', where: 'file-pull, emoji, mam', note: 'relayed and archived intact; remote sources pulled and re-hosted (file pull), emoji images within emoji limits' },
+  { number: '0467', title: 'XMPP over QUIC', version: '0.1.0', status: 'partial', where: 'src/net/quic', note: 'c2s only (no s2s yet); plus Parley quic-ack and mux, see docs/quic.md' },
 ];
 
 /** RFCs the server implements (DOAP <implements/> without an xmpp:SupportedXep). */

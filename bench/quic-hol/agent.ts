@@ -46,6 +46,7 @@ async function receiver(): Promise<void> {
   };
   process.stdout.write('ready\n');
   await new Promise<void>((resolve) => {
+    setTimeout(resolve, 600_000).unref();
     y.onStanza = (el) => {
       const body = el.getChildText('body') ?? '';
       if (body === 'END') return resolve();
@@ -63,6 +64,8 @@ async function receiver(): Promise<void> {
 interface Sender {
   send(xml: string): void;
   buffered(): number;
+  /** Everything sent has left (TCP) or been acked by the server (QUIC). */
+  drained(): boolean;
   close(): Promise<void>;
 }
 
@@ -70,10 +73,10 @@ async function connectSender(): Promise<Sender> {
   const t = a.transport!;
   if (t === 'tcp') {
     const u = await TcpXmpp.connect({ host: a.host!, port: Number(a['tcp-port']), domain: d, username: 'u', password: 'pw', resource: 'r', ca });
-    return { send: (s) => void u.write(s), buffered: () => u.bufferedBytes, close: async () => u.close() };
+    return { send: (s) => void u.write(s), buffered: () => u.bufferedBytes, drained: () => u.bufferedBytes === 0, close: async () => u.close() };
   }
   const u = await QuicXmppClient.connect({ host: a.host!, port: Number(a['quic-port']), domain: d, username: 'u', password: 'pw', resource: 'r', ca, mode: t === 'quic-mux' ? 'mux' : 'single', lanes: 4 });
-  return { send: (s) => void u.send(parseElement(s)!), buffered: () => u.bufferedBytes, close: () => u.close() };
+  return { send: (s) => void u.send(parseElement(s)!), buffered: () => u.bufferedBytes, drained: () => u.unacked === 0, close: () => u.close() };
 }
 
 async function sender(): Promise<void> {
@@ -103,9 +106,12 @@ async function sender(): Promise<void> {
   const bulkSeconds = (Date.now() - started) / 1000;
   running = false;
   await chat;
-  await sleep(3000); // let the last B messages land before END
+  // The file's tail may still be queued (single stream: ahead of END); let it all reach the server.
+  for (const until = Date.now() + 120_000; !u.drained() && Date.now() < until; ) await sleep(50);
+  await sleep(2000);
   u.send(`<message to="y@${d}/r" type="chat"><body>END</body></message>`);
-  await sleep(1000);
+  for (const until = Date.now() + 60_000; !u.drained() && Date.now() < until; ) await sleep(50);
+  await sleep(500);
   process.stdout.write(JSON.stringify({ chunksSent: sent, chunks, bulkSeconds }) + '\n');
   await u.close();
   process.exit(0);
