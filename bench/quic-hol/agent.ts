@@ -113,6 +113,9 @@ async function sender(): Promise<void> {
   for (const until = Date.now() + 60_000; !u.drained() && Date.now() < until; ) await sleep(50);
   await sleep(500);
   process.stdout.write(JSON.stringify({ chunksSent: sent, chunks, bulkSeconds }) + '\n');
+  // Stay connected until run.ts has the receiver's result: leaving earlier could reset a TCP
+  // connection whose kernel buffer still holds the file's tail and END.
+  await new Promise((r) => process.stdin.once('end', r).resume());
   await u.close();
   process.exit(0);
 }

@@ -43,7 +43,7 @@ function lines(p: ChildProcess, onLine: (l: string) => void): void {
 }
 
 function inNs(ns: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn('ip', ['netns', 'exec', ns, process.execPath, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
 function waitLine(p: ChildProcess, pred: (l: string) => boolean, timeoutMs: number): Promise<string> {
@@ -72,6 +72,7 @@ async function runOne(transport: string): Promise<{ transport: string; lat: Reco
   const tx = inNs(NS_CLIENT, [...agent, '--role', 'sender', '--transport', transport, '--host', SERVER_IP, '--tcp-port', String(TCP_PORT), '--quic-port', String(QUIC_PORT), '--load-s', a['load-s']!, '--noload-s', a['noload-s']!, '--file-mib', a['file-mib']!]);
   const sender = JSON.parse(await waitLine(tx, (l) => l.startsWith('{'), 600_000));
   const received = JSON.parse(await rxDone);
+  tx.stdin!.end();
   return { transport, lat: received.lat, sender, receiver: { aChunks: received.aChunks, aSeconds: received.aSeconds } };
 }
 

@@ -50,7 +50,7 @@ export const COMMANDS: Record<string, { help: string; run: Command }> = {
     },
   },
   reload: {
-    help: 'reload the certificate and log level like SIGHUP (other settings need a restart)',
+    help: 'reload the certificate, log level and module options like SIGHUP (docs/admin.md: what needs a restart)',
     run: async (t) => ({ reloaded: await t.reload() }),
   },
   stats: {

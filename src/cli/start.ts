@@ -31,8 +31,8 @@ export async function cmdStart(config: Config, configFile?: string): Promise<num
       server.log.error({ err: e instanceof ConfigError ? e.problems : e }, 'reload refused: configuration is invalid');
       throw new Error(`reload refused: ${(e as Error).message}`);
     }
-    await server.reload(next);
-    return `certificate ${server.tls.paths.cert} (sha256 ${server.tls.fingerprint256}), log level ${next.log.level}`;
+    const modules = await server.reload(next);
+    return `certificate ${server.tls.paths.cert} (sha256 ${server.tls.fingerprint256}), log level ${next.log.level}${modules.length ? `; ${modules.join('; ')}` : '; module options unchanged'}`;
   };
   try {
     // The socket comes up before the listeners so `parley status` answers during a slow start.

@@ -31,6 +31,8 @@ export default defineModule({
   async start(ctx: ModuleContext) {
     const c = ctx.config.cluster;
     if (!c.redis) return;
+    // Every node must see the same accounts, rosters, archives and rooms.
+    if (ctx.config.storage.driver !== 'postgres') throw new Error('cluster.redis is set but storage.driver is not "postgres": the nodes of a cluster share one PostgreSQL database');
     const self = c.node_id ?? `${hostname()}-${process.pid}`;
     const log = ctx.log.child({ node: self });
     const keys = new ClusterKeys(c.key_prefix);

@@ -5,6 +5,8 @@ import type { Server } from './server.ts';
 
 export interface RunningModules {
   names: string[];
+  /** Each started module with the context it got (config reload applies options through it). */
+  running: { module: Module; ctx: ModuleContext }[];
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startModules(server: Server): Promise<RunningModules> {
   const cfg = server.config.modules as Record<string, unknown> & { disabled: string[] };
   const enabled = builtinModules.filter((m) => !cfg.disabled.includes(m.name));
   const stops: Stop[] = [];
+  const running: RunningModules['running'] = [];
   for (const m of enabled) {
     for (const dep of m.dependencies ?? []) if (!enabled.some((e) => e.name === dep)) throw new Error(`module ${m.name} needs ${dep}, which is disabled`);
     const ctx: ModuleContext = {
@@ -40,10 +43,12 @@ export async function startModules(server: Server): Promise<RunningModules> {
       startedAt: server.startedAt,
     };
     const stop = await m.start(ctx as never);
+    running.push({ module: m, ctx });
     if (stop) stops.push(stop);
   }
   return {
     names: enabled.map((m) => m.name),
+    running,
     async stop() {
       for (const s of stops.reverse()) await s();
     },

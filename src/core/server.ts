@@ -31,6 +31,8 @@ import type { DetailedPeerCertificate } from 'node:tls';
 import { startComponents, type Components } from '../s2s/component.ts';
 import { ServiceRegistry } from './services.ts';
 import { startModules, type RunningModules } from './modules.ts';
+import { reloadModules, validateModules } from './reload-modules.ts';
+import { ConfigError } from '../config/loader.ts';
 import { readFileSync } from 'node:fs';
 import { startQuic, type RunningQuic } from '../net/quic/index.ts';
 
@@ -140,16 +142,29 @@ export class Server {
   }
 
   /**
-   * SIGHUP: re-read certificates and the log level without dropping connections. Existing
-   * streams keep their TLS session; new ones get the new certificate. Other settings need a restart.
+   * SIGHUP / `parley ctl reload`: re-read certificates, the log level and module options without
+   * dropping connections. Existing streams keep their TLS session; new ones get the new
+   * certificate. Module options are validated first: an invalid one refuses the whole reload (the
+   * running configuration stays). What cannot change live is logged as needing a restart
+   * (core/reload-modules.ts). Resolves with one line per module change.
    */
-  async reload(next: Config): Promise<void> {
+  async reload(next: Config): Promise<string[]> {
+    let moduleOpts: Map<string, unknown>;
+    try {
+      moduleOpts = validateModules(next);
+    } catch (e) {
+      this.log.error({ err: e instanceof ConfigError ? e.problems : e }, 'reload refused: configuration is invalid');
+      throw e;
+    }
+    const tls = await loadTls(this.config);
     this.log.level = next.log.level;
     this.config.log.level = next.log.level;
-    this.tls = await loadTls(this.config);
+    this.tls = tls;
     this.tlsOpts.secureContext = this.tls.secureContext;
     this.s2sTls.secureContext = this.tls.s2sContext;
-    this.log.info({ certificate: this.tls.paths.cert, sha256: this.tls.fingerprint256, log_level: next.log.level }, 'configuration reloaded');
+    const modules = this.modules ? await reloadModules(this.modules, this.config, next, moduleOpts, this.log) : [];
+    this.log.info({ certificate: this.tls.paths.cert, sha256: this.tls.fingerprint256, log_level: next.log.level, modules }, 'configuration reloaded');
+    return modules;
   }
 
   /** SIGTERM: stop accepting, close every stream with system-shutdown, stop modules, close storage. */

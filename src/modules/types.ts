@@ -46,6 +46,14 @@ export interface Module<S extends z.ZodType = z.ZodType> {
   /** Options under [modules.<name>] in parley.toml; each field .describe()d. */
   options?: S;
   start(ctx: ModuleContext<z.infer<S>>): Promise<Stop | void> | Stop | void;
+  /**
+   * Config reload (SIGHUP, `parley ctl reload`): apply changed options to the running module
+   * without dropping connections. `next` is validated; `ctx` is the context start() got, its
+   * options still the old values (replace them in place for what is applied). Returns the option
+   * keys whose change could not be applied live (they need a restart). Without reload(), any
+   * change to the module's options needs a restart.
+   */
+  reload?(next: z.infer<S>, ctx: ModuleContext<z.infer<S>>): string[] | Promise<string[]>;
 }
 
 export function defineModule<S extends z.ZodType>(m: Module<S>): Module<S> {

@@ -24,7 +24,7 @@ const NS_DELAY = 'urn:xmpp:delay';
 const NO_QUOTA = { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
 const PEP_MAX_ITEMS = 10_000;
 
-/** Archived stanzas keep their original time as a XEP-0203 delay (the store stamps arrival time). */
+/** Archived stanzas keep their original time as a XEP-0203 delay, and the store files them at it too. */
 function withDelay(message: Element, timestamp: number): Element {
   if (!timestamp || message.getChild('delay', NS_DELAY)) return message;
   const copy = message.clone();
@@ -87,7 +87,9 @@ export async function applyUser(storage: Storage, u: UserData, o: ApplyOptions):
       if (present.has(text)) continue;
       const from = a.message.attrs.from ?? '';
       const out = from === bare || from.startsWith(`${bare}/`);
-      entries.push({ owner, with: (out ? a.message.attrs.to : from) ?? '', stanza: text, direction: out ? ('out' as const) : ('in' as const) });
+      // The <delay stamp/> of the export: the message keeps its place in time (0: none given).
+      const timestamp = a.timestamp > 0 ? a.timestamp : undefined;
+      entries.push({ owner, with: (out ? a.message.attrs.to : from) ?? '', stanza: text, direction: out ? ('out' as const) : ('in' as const), timestamp });
     }
     for (let i = 0; i < entries.length; i += 500) await storage.archive.append(entries.slice(i, i + 500));
   }

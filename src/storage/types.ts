@@ -104,6 +104,11 @@ export interface ArchiveEntry {
   stanza: string;
   /** Seen from the owner: 'out' for messages the owner sent, 'in' for messages it received. */
   direction: 'in' | 'out';
+  /**
+   * When it was originally archived (ms since epoch), for imports: the message is placed at that
+   * time rather than now (a later time is taken as now). Live messages leave it out.
+   */
+  timestamp?: number;
 }
 
 /** An archived message. */
@@ -137,6 +142,8 @@ export interface ArchiveQuery {
   pageBefore?: string;
   /** Page from the newest end backwards (XEP-0059 <before/>, also when empty); items still come oldest first. */
   backwards?: boolean;
+  /** Leave out messages of type 'groupchat' (XEP-0313 'include-groupchat' false). */
+  excludeGroupchat?: boolean;
   /** Most items on the page; 0 returns none (count only). */
   limit: number;
   /**

@@ -286,6 +286,8 @@ describe('MUC participant list paging (real clients)', { timeout: 600_000 }, () 
     assert.equal(await failure(walker, room, q(`<after>${p1.last}</after>`, '<filter state="online"/>')), 'item-not-found');
     assert.equal(await failure(walker, room, q('<index>10</index>')), 'feature-not-implemented');
     assert.equal(await failure(walker, room, q('', '<filter role="king"/>')), 'bad-request');
+    // Asked of an occupant rather than the room (§5): not relayed to the occupant.
+    assert.equal(await failure(walker, `${room}/${present[0].jid!.local.toUpperCase()}`, `<participants xmlns="${NS}"/>`), 'feature-not-implemented');
     const set = await iqTo(walker, room, 'set', q('<max>5</max>'));
     assert.equal(errorCondition(set), 'bad-request');
     // The room is as it was: same version, same count, and the walk goes on from its cursor.

@@ -94,7 +94,7 @@ describe('Payment Required: paid room entry', () => {
     assert.equal(reuse!.getChild('error')?.getChild('payment-required', PAY)?.attrs.reason, 'invalid-session');
   });
 
-  test('get-invoice: unknown service bad-request, free room item-not-found, uncharged service feature-not-implemented', async () => {
+  test('get-invoice: unknown service bad-request, free room item-not-found, uncharged service feature-not-implemented; disco shows the features', async () => {
     const ann = await login(server, 'ann');
     const ask = async (attrs: string) => {
       const id = nextId('gi');
@@ -104,6 +104,12 @@ describe('Payment Required: paid room entry', () => {
     assert.equal(await ask('service="coffee"'), 'bad-request');
     assert.equal(await ask('service="muc-entry" target="free@conference.localhost"'), 'item-not-found');
     assert.equal(await ask('service="file-upload"'), 'feature-not-implemented');
+    // Disco on the charging server: the three Payment Required features.
+    const id = nextId('disco');
+    await send(ann, `<iq type="get" id="${id}" to="localhost"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`);
+    const info = await expectStanza(ann, (s) => s.name === 'iq' && s.attrs.id === id);
+    const features = info.getChild('query')!.getChildren('feature').map((f) => f.attrs.var);
+    for (const f of [PAY, `${PAY}#invoice-request`, `${PAY}#receipt`]) assert.ok(features.includes(f), `${f} in ${features.join(' ')}`);
   });
 
   test('an expired room invoice is refused with payment-expired and a fresh invoice', async () => {

@@ -13,6 +13,8 @@ export interface MamFilter {
   afterId?: string;
   beforeId?: string;
   ids?: string[];
+  /** 'include-groupchat' (§4.1.4), when the client gave it. */
+  includeGroupchat?: boolean;
 }
 
 // XEP-0082 DateTime: CCYY-MM-DDThh:mm:ss[.sss]TZD, TZD being Z or ±hh:mm.
@@ -87,6 +89,14 @@ export function parseQueryForm(x: Element | undefined, maxIds: number): MamFilte
         filter.ids = [...new Set(ids)];
         break;
       }
+      case 'include-groupchat': {
+        // XEP-0004 §3.3 boolean: 0, 1, false, true.
+        const v = single(field, name);
+        if (v === undefined) break;
+        if (v !== 'true' && v !== '1' && v !== 'false' && v !== '0') throw new StanzaError('bad-request', "Field 'include-groupchat' is a boolean");
+        filter.includeGroupchat = v === 'true' || v === '1';
+        break;
+      }
       default:
         throw new StanzaError('feature-not-implemented', `Unknown query field '${name ?? ''}'`);
     }
@@ -106,5 +116,7 @@ export function queryFormTemplate(): Element {
     // §4.1.5: ids is list-multi with an open XEP-0122 validation, never listing the ids.
     xml('field', { type: 'list-multi', var: 'ids' },
       xml('validate', { xmlns: 'http://jabber.org/protocol/xdata-validate', datatype: 'xs:string' }, xml('open'))),
+    // §4.1.4: groupchat (archived by muc-pam for rooms joined with the bare JID) only on request.
+    xml('field', { type: 'boolean', var: 'include-groupchat' }),
   );
 }

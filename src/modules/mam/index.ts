@@ -2,7 +2,10 @@
 // XEP-0441 preferences, XEP-0359 stanza ids and XEP-0059 paging.
 // Config: [modules.mam] default_policy, retention_days, retention_interval, retention_batch_size,
 //   default_page_size, max_page_size, rsm_count_limit, max_pref_jids.
-// Features (account): urn:xmpp:mam:2, urn:xmpp:mam:2#extended, urn:xmpp:sid:0.
+// Features (account): urn:xmpp:mam:2, urn:xmpp:mam:2#extended, urn:xmpp:sid:0,
+//   urn:xmpp:mam:2#groupchat-field, and urn:xmpp:mam:2#groupchat-available unless muc-pam (which
+//   archives groupchat of rooms joined with the bare JID) is disabled. Query field
+//   'include-groupchat' (§4.1.4): groupchat is left out of results unless it is true.
 // Iq (own bare JID): set <query/> (results as messages, then <fin/>), get <query/> (the form),
 //   get <metadata/>, get/set <prefs/>.
 // Hooks: client/stanza (-50: sender's copy, after blocking, before sent carbons; strips forged
@@ -24,7 +27,10 @@ import { allowedByPrefs, buildPrefs, parsePrefs } from './prefs.ts';
 import { runQuery, type QueryLimits } from './query.ts';
 import { startRetention } from './retention.ts';
 import { stampStanzaId, stripStanzaIds } from './stanza-id.ts';
+import { reloadLive } from '../reload.ts';
 
+const GROUPCHAT_FIELD = 'urn:xmpp:mam:2#groupchat-field';
+const GROUPCHAT_AVAILABLE = 'urn:xmpp:mam:2#groupchat-available';
 const PRIORITY_SENT = -50;
 const PRIORITY_RECEIVED = 50;
 const PRIORITY_OFFLINE = 500;
@@ -44,7 +50,11 @@ export default defineModule({
   }).strict(),
   start(ctx) {
     const o = ctx.options;
-    for (const f of [NS.mam, NS.mamExtended, NS.stanzaId]) ctx.disco.addFeature(f, 'account');
+    // XEP-0313 §7: #groupchat-field for understanding 'include-groupchat'; #groupchat-available
+    // when groupchat is stored in user archives, which only muc-pam does.
+    const features = [NS.mam, NS.mamExtended, NS.stanzaId, GROUPCHAT_FIELD];
+    if (!ctx.config.modules.disabled.includes('muc-pam')) features.push(GROUPCHAT_AVAILABLE);
+    for (const f of features) ctx.disco.addFeature(f, 'account');
 
     const archivedTotal = new client.Counter({ name: 'parley_mam_archived_total', help: 'Messages archived, by direction seen from the archive owner', labelNames: ['direction'] as const, registers: [ctx.metrics.registry] });
     const timed = async <T>(op: string, fn: () => Promise<T>): Promise<T> => {
@@ -60,7 +70,9 @@ export default defineModule({
     const archiver = new Archiver({
       archive: ctx.storage.archive,
       kv: ctx.storage.kv,
-      defaultPref: o.default_policy,
+      get defaultPref() {
+        return o.default_policy; // read per message: a config reload changes it at once
+      },
       allowed: allowedByPrefs,
       async inRoster(owner, remote) {
         const roster = ctx.services.get('roster');
@@ -73,9 +85,9 @@ export default defineModule({
       },
       onArchived: (direction) => archivedTotal.inc({ direction }),
     });
-    const limits: QueryLimits = { defaultPageSize: Math.min(o.default_page_size, o.max_page_size), maxPageSize: o.max_page_size, countLimit: o.rsm_count_limit };
+    const limits = (): QueryLimits => ({ defaultPageSize: Math.min(o.default_page_size, o.max_page_size), maxPageSize: o.max_page_size, countLimit: o.rsm_count_limit });
     const query = async (owner: Jid, payload: Element, opts: { to: Jid; send: (m: Element) => void }) => {
-      const { messages, fin } = await timed('query', () => runQuery(payload, { store: ctx.storage.archive, owner: owner.bare(), to: opts.to }, limits));
+      const { messages, fin } = await timed('query', () => runQuery(payload, { store: ctx.storage.archive, owner: owner.bare(), to: opts.to }, limits()));
       for (const m of messages) opts.send(m);
       return fin;
     };
@@ -173,8 +185,11 @@ export default defineModule({
       stopRetention();
       offSent();
       offReceived.forEach((off) => off());
-      for (const f of [NS.mam, NS.mamExtended, NS.stanzaId]) ctx.disco.removeFeature(f, 'account');
+      for (const f of features) ctx.disco.removeFeature(f, 'account');
       ctx.metrics.registry.removeSingleMetric('parley_mam_archived_total');
     };
   },
+  // Config reload: the default policy, paging and preference limits apply to the next message or
+  // query; the retention job keeps its schedule until a restart.
+  reload: reloadLive(['default_policy', 'default_page_size', 'max_page_size', 'rsm_count_limit', 'max_pref_jids']),
 });

@@ -66,6 +66,8 @@ export async function runQuery(payload: Element, target: QueryTarget, limits: Qu
     pageAfter: rsm?.after,
     pageBefore: rsm?.before || undefined,
     backwards,
+    // §4.1.4 leaves the default to the server: groupchat only when the client asks for it.
+    excludeGroupchat: filter.includeGroupchat !== true,
     limit,
     countLimit: limits.countLimit,
   });

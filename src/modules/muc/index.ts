@@ -20,6 +20,7 @@ import { defineModule } from '../types.ts';
 import type { MucOptions } from './context.ts';
 import { MucService } from './service.ts';
 import { mucAdminService } from './admin-service.ts';
+import { reloadLive } from '../reload.ts';
 
 const options = z.object({
   host: z.string().default('conference.{domain}').describe('Address of the MUC service of each served domain; {domain} is replaced by the domain'),
@@ -97,4 +98,7 @@ export default defineModule({
       ctx.metrics.registry.removeSingleMetric('parley_muc_messages_total');
     };
   },
+  // Config reload: options the rooms read at use time (new rooms, joins, disco). host, iq_timeout,
+  // max_history (history rings are sized at start) and new_muc need a restart.
+  reload: reloadLive<z.infer<typeof options>>(['name', 'room_creation', 'lock_new_rooms', 'default_max_users', 'max_users_limit', 'default_history', 'nick_lockdown', 'max_rooms_per_page']),
 });

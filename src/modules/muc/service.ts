@@ -17,6 +17,7 @@ import { prepareGroupchat, privateMessage } from './messages.ts';
 import { isDeliveryFailure, onAvailable, onUnavailable } from './presence.ts';
 import type { Room } from './room.ts';
 import { roomIq } from './room-iq.ts';
+import { NS_PARTICIPANTS } from './participants.ts';
 import { handleVoiceForm, voiceRequestForm } from './voice.ts';
 import { NS_MUC, STATUS } from './xep0045.ts';
 
@@ -170,6 +171,8 @@ export class MucService {
     if (r.to.resource) {
       if (type === 'result' || type === 'error') return this.relay.response(this.ctx, r);
       if (type !== 'get' && type !== 'set') throw new StanzaError('bad-request', 'Unknown iq type');
+      // gc3-participants.md §5: the list is the room's; an occupant is never asked for it.
+      if (r.stanza.getChild('participants', NS_PARTICIPANTS)) throw new StanzaError('feature-not-implemented', 'The participant list is fetched from the room JID');
       return this.relay.request(this.ctx, room, r);
     }
     if (type === 'result' || type === 'error') return;

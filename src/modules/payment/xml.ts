@@ -2,7 +2,6 @@
 // "Wire format"): <invoice/>, the error carrying it, <receipt/>, and reading <payment/>.
 import { xml, type Element } from '../../xml/element.ts';
 import { StanzaError, type ErrorType, type StanzaErrorCondition } from '../../stanza/errors.ts';
-import { NS } from '../../xml/namespaces.ts';
 
 /** The proto-XEP namespace, in one place (it will change when the XEP gets a number). */
 export const NS_PAYMENT = 'urn:xmpp:payment:0';
@@ -67,10 +66,3 @@ export function parsePayment(el: Element): PaymentClaim {
   const p = el.getChild('proof', NS_PAYMENT);
   return { session, proof: p ? { type: p.attrs.type ?? '', value: p.getText() } : undefined };
 }
-
-/** The payment field of a XEP-0158 challenge form (proto-XEP "Payment Challenge as Alternative to CAPTCHA"). */
-export function paymentField(): Element {
-  return xml('field', { var: NS_PAYMENT, type: 'text-single', label: 'Or pay the fee (see the invoice), then enter the session ID here' });
-}
-
-export { NS };

@@ -13,10 +13,19 @@
 import { defineModule } from '../types.ts';
 import { xml } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
-import { registerOptions } from './options.ts';
+import { registerOptions, type RegisterOptions } from './options.ts';
 import { Registrar } from './registrar.ts';
 import { handlePreAuthRegister } from './create.ts';
 import { handleAccountRegisterIq } from './manage.ts';
+import { makePolicy } from './policy.ts';
+import { reloadLive } from '../reload.ts';
+import type { ModuleContext } from '../types.ts';
+
+/** The running Registrar of each started context, for reload(). */
+const registrars = new WeakMap<ModuleContext, Registrar>();
+// Read at use time from ctx.options (the credential policy is rebuilt on reload). The captcha,
+// rate limiters and quarantine are built at start: changing them needs a restart.
+const applyLive = reloadLive<RegisterOptions>(['enabled', 'redirect_url', 'instructions', 'invite_only', 'require_email', 'allow_password_change', 'change_password_requires_old', 'allow_cancel', 'cancel_requires_password', 'legacy_error_form', 'max_iqs_per_stream', 'min_password_length', 'denied_passwords', 'reserved_usernames']);
 
 export default defineModule({
   name: 'register',
@@ -24,6 +33,7 @@ export default defineModule({
   options: registerOptions,
   start(ctx) {
     const reg = new Registrar(ctx, ctx.options);
+    registrars.set(ctx as ModuleContext, reg);
     const o = ctx.options;
     ctx.services.provide('accountLifecycle', reg.lifecycle);
     ctx.disco.addFeature(NS.register);
@@ -45,5 +55,11 @@ export default defineModule({
       for (const stop of stops) stop();
       ctx.disco.removeFeature(NS.register);
     };
+  },
+  reload(next, ctx) {
+    const restart = applyLive(next, ctx);
+    const reg = registrars.get(ctx as ModuleContext);
+    if (reg) Object.assign(reg.policy, makePolicy(ctx.options));
+    return restart;
   },
 });

@@ -6,7 +6,9 @@
 // (archive_clock) that every append transaction advances and holds until it commits, so keys are
 // unique across nodes and become visible in key order: a reader paging with `after` can never
 // pass a key that a slower transaction commits later. Paging is a range scan on (owner, key) or
-// (owner, with_bare, key); there is no OFFSET anywhere.
+// (owner, with_bare, key); there is no OFFSET anywhere. An imported message (ArchiveEntry.timestamp)
+// is keyed at its own millisecond, with the next counter free there, found while the clock row is
+// held (so two importers cannot pick the same key); the clock then covers it too.
 import { randomBytes } from 'node:crypto';
 import { formatArchiveId, KEYS_PER_MS, parseArchiveId } from '../sqlite/archive.ts';
 import type { ArchiveEntry, ArchiveOwner, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedMessage } from '../types.ts';
@@ -135,11 +137,36 @@ export class PgArchive implements ArchiveStore {
       if (!owners.has(k)) owners.set(k, (await this.ownerId(tx, e.owner, true))!);
     }
     // The clock row is taken last, so it is held for as short a time as possible.
-    const n = entries.length;
-    const last = (await tx.value<number>('UPDATE archive_clock SET last_key = GREATEST(last_key + $1, $2) WHERE id = 1 RETURNING last_key', [n, Math.floor(this.now()) * KEYS_PER_MS + n - 1]))!;
+    const now = Math.floor(this.now());
+    const n = entries.filter((e) => e.timestamp === undefined).length;
+    const last = (await tx.value<number>('UPDATE archive_clock SET last_key = GREATEST(last_key + $1, $2) WHERE id = 1 RETURNING last_key', [n, now * KEYS_PER_MS + n - 1]))!;
+    let live = last - n;
+    const taken = new Map<number, number>(); // imported: millisecond -> highest counter key taken in this batch
+    let top = last;
+    const importedKey = async (timestamp: number): Promise<number> => {
+      let ms = Number.isFinite(timestamp) ? Math.min(Math.max(0, Math.floor(timestamp)), now) : now;
+      for (;;) {
+        const base = ms * KEYS_PER_MS;
+        // At or past the live clock: above everything, the clock moves along.
+        if (base > top || ms >= now) return Math.max(base, top + 1);
+        const inDb = await tx.value<number | null>('SELECT MAX(key) FROM archive_messages WHERE key BETWEEN $1 AND $2', [base, base + KEYS_PER_MS - 1]);
+        const max = Math.max(inDb ?? -1, taken.get(ms) ?? -1);
+        if (max < 0) return base;
+        if (max < base + KEYS_PER_MS - 1) return max + 1;
+        ms++; // that millisecond is full
+      }
+    };
     const cols = { key: [] as number[], owner: [] as number[], nonce: [] as number[], bare: [] as string[], resource: [] as string[], out: [] as boolean[], stanza: [] as string[] };
-    const ids = entries.map((e, i) => {
-      const key = last - n + 1 + i;
+    const ids: Id[] = [];
+    for (const e of entries) {
+      let key: number;
+      if (e.timestamp === undefined) key = ++live;
+      else {
+        key = await importedKey(e.timestamp);
+        const ms = Math.floor(key / KEYS_PER_MS);
+        taken.set(ms, Math.max(taken.get(ms) ?? -1, key));
+        top = Math.max(top, key);
+      }
       const nonce = this.nonce();
       const w = splitJid(e.with);
       cols.key.push(key);
@@ -149,8 +176,9 @@ export class PgArchive implements ArchiveStore {
       cols.resource.push(w.resource);
       cols.out.push(e.direction === 'out');
       cols.stanza.push(e.stanza);
-      return { id: formatArchiveId(key, nonce), timestamp: timestampOf(key) };
-    });
+      ids.push({ id: formatArchiveId(key, nonce), timestamp: timestampOf(key) });
+    }
+    if (top > last) await tx.run('UPDATE archive_clock SET last_key = GREATEST(last_key, $1) WHERE id = 1', [top]);
     await tx.run(
       `INSERT INTO archive_messages (key, owner, nonce, with_bare, with_resource, outgoing, stanza)
        SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::BOOLEAN[], $7::TEXT[])`,
@@ -239,6 +267,8 @@ export class PgArchive implements ArchiveStore {
       if (idKeys.length === 0) return { items: [], complete: true, count: counted, unknownIds };
       where.push(`key = ANY(${param(idKeys)}::BIGINT[])`);
     }
+    // The start tag ends at the first '>' (the serializer escapes it in attributes, see SQLite).
+    if (q.excludeGroupchat) where.push(`split_part(stanza, '>', 1) NOT LIKE '% type="groupchat"%'`);
     const filter = where.join(' AND ');
     const n = params.length;
     // Bounds are the last parameters, so the page and the counts share one filter text.

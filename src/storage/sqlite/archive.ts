@@ -6,6 +6,8 @@
 // characters, so ids sort like the archive) followed by a random 48-bit nonce (10 characters):
 // ordered, never reused, and not guessable (XEP-0313 §3 "unpredictable", XEP-0359 §3).
 // Paging is a range scan on (owner, key) or (owner, with_bare, key); there is no OFFSET anywhere.
+// An imported message (ArchiveEntry.timestamp) is keyed at its own millisecond instead, with the
+// next counter free in that millisecond (importedKey); live messages still go above every key.
 import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { ArchiveEntry, ArchiveOwner, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedMessage } from '../types.ts';
@@ -113,6 +115,7 @@ export class SqliteArchive implements ArchiveStore {
       addOwner: db.prepare('INSERT INTO archive_owners (domain, username) VALUES (?, ?) ON CONFLICT (domain, username) DO NOTHING'),
       insert: db.prepare('INSERT INTO archive_messages (key, owner, nonce, with_bare, with_resource, outgoing, stanza) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       locate: db.prepare('SELECT owner, nonce FROM archive_messages WHERE key = ?'),
+      maxIn: db.prepare('SELECT MAX(key) FROM archive_messages WHERE key BETWEEN ? AND ?').pluck(),
       oldest: db.prepare('SELECT key, nonce FROM archive_messages WHERE owner = ? ORDER BY key ASC LIMIT 1'),
       newest: db.prepare('SELECT key, nonce FROM archive_messages WHERE owner = ? ORDER BY key DESC LIMIT 1'),
       expire: db.prepare('DELETE FROM archive_messages WHERE key IN (SELECT key FROM archive_messages WHERE key < ? ORDER BY key LIMIT ?)'),
@@ -176,8 +179,8 @@ export class SqliteArchive implements ArchiveStore {
           owners.set(ownerKey, owner);
         }
         // The counter part orders messages within one millisecond, and across a clock step back.
-        const key = Math.max(Math.floor(this.now()) * KEYS_PER_MS, this.lastKey + 1);
-        this.lastKey = key;
+        const key = e.timestamp === undefined ? Math.max(Math.floor(this.now()) * KEYS_PER_MS, this.lastKey + 1) : this.importedKey(e.timestamp);
+        this.lastKey = Math.max(this.lastKey, key);
         const nonce = this.nonce();
         const w = splitJid(e.with);
         this.stmts.insert.run(key, owner, nonce, w.bare, w.resource, e.direction === 'out' ? 1 : 0, e.stanza);
@@ -186,6 +189,24 @@ export class SqliteArchive implements ArchiveStore {
     } catch (err) {
       this.lastKey = startKey; // the transaction rolls back; keys may be handed out again
       throw err;
+    }
+  }
+
+  /**
+   * The key of a message archived at `timestamp` (clamped to [0, now]): the next free counter in
+   * its millisecond, or in the next one with room. Rows of this transaction count (same connection).
+   */
+  private importedKey(timestamp: number): number {
+    const now = Math.floor(this.now());
+    let ms = Number.isFinite(timestamp) ? Math.min(Math.max(0, Math.floor(timestamp)), now) : now;
+    for (;;) {
+      const base = ms * KEYS_PER_MS;
+      // At or past the live clock: just above it, as a live message would be.
+      if (base > this.lastKey || ms >= now) return Math.max(base, this.lastKey + 1);
+      const max = this.stmts.maxIn.get(base, base + KEYS_PER_MS - 1) as number | null;
+      if (max === null) return base;
+      if (max < base + KEYS_PER_MS - 1) return max + 1;
+      ms++; // 1024 messages in that millisecond already
     }
   }
 
@@ -270,6 +291,9 @@ export class SqliteArchive implements ArchiveStore {
       where.push(`key IN (${idKeys.map(() => '?').join(', ')})`);
       params.push(...idKeys);
     }
+    // Stanzas are stored serialized (attributes double-quoted, '>' escaped inside them), so the
+    // start tag ends at the first '>' and names type="groupchat" when it is one.
+    if (q.excludeGroupchat) where.push(`substr(stanza, 1, instr(stanza, '>')) NOT LIKE '% type="groupchat"%'`);
     const filter = where.join(' AND ');
     const rows = this.prepared(
       `SELECT key, nonce, with_bare, with_resource, outgoing, stanza FROM archive_messages WHERE ${filter} AND key BETWEEN ? AND ? ORDER BY key ${q.backwards ? 'DESC' : 'ASC'} LIMIT ?`,
