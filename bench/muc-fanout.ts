@@ -263,7 +263,7 @@ async function main(): Promise<void> {
   const server = args.attach ? attached(args.attach) : await startServer({
     config: {
       // info: the harness waits for the "parley ready" line.
-      c2s: { max_connections_per_ip: N + 100, connection_rate_per_ip: 100_000, connection_burst_per_ip: 100_000, max_outbound_queue_bytes: 64 * 1024 * 1024 },
+      c2s: { max_connections_per_ip: N + 100, connection_rate_per_ip: 100_000, connection_burst_per_ip: 100_000, max_outbound_queue_bytes: 64 * 1024 * 1024, stanza_rate: 1_000_000, stanza_burst: 1_000_000, byte_rate: 1 << 30, byte_burst: 1 << 30 },
       modules: { muc: { default_max_users: N + 10, max_users_limit: Math.max(10_000, N + 10) } },
     },
   });

@@ -39,6 +39,11 @@ export async function startParley(o: PeerOptions = {}): Promise<Peer> {
       max_connections_per_ip: 100_000,
       connection_rate_per_ip: 100_000,
       connection_burst_per_ip: 100_000,
+      // Nor per-stream stanza/byte limits (Prosody's mod_limits and ejabberd's shapers are off here too).
+      stanza_rate: 1_000_000,
+      stanza_burst: 1_000_000,
+      byte_rate: 1 << 30,
+      byte_burst: 1 << 30,
     },
     s2s: { port: 0, direct_tls_port: 0, interfaces: loopback },
     components: { port: 0 },
