@@ -3,9 +3,10 @@
 // streams, and the library wakes waiting writers in stream-id order, so a bulk lane that always
 // has a write waiting takes every bit of freed capacity and a chat lane's 200-byte write can wait
 // seconds behind it on a lossy link. Here each lane hands at most one write at a time to QUIC, and
-// a large write (> SMALL_WRITE) starts only when no other lane has a write in flight: small,
-// interactive writes go first, bulk yields between its chunks.
-export const SMALL_WRITE = 2048;
+// a large write goes in ~1 KiB parts, each started only when no other lane has a write in
+// flight: small, interactive writes go first, bulk yields between its parts.
+/** Size of the parts a large write is handed to QUIC in (about one packet). */
+export const PIECE = 1024;
 
 interface Pending {
   bytes: Buffer;
@@ -22,12 +23,17 @@ export class WriteScheduler {
   private inFlight = new Set<ScheduledLane>();
 
   write(lane: ScheduledLane, bytes: Buffer): Promise<void> {
-    return new Promise((resolve) => {
-      let q = this.queues.get(lane);
-      if (!q) this.queues.set(lane, (q = []));
-      q.push({ bytes, resolve });
-      this.pump();
-    });
+    let q = this.queues.get(lane);
+    if (!q) this.queues.set(lane, (q = []));
+    // Large writes go in PIECE-sized parts, so another lane's small write waits at most one part.
+    const parts: Promise<void>[] = [];
+    for (let off = 0; off < bytes.length || off === 0; off += PIECE) {
+      const piece = bytes.subarray(off, off + PIECE);
+      parts.push(new Promise((resolve) => q!.push({ bytes: piece, resolve })));
+      if (bytes.length === 0) break;
+    }
+    this.pump();
+    return Promise.all(parts).then(() => {});
   }
 
   forget(lane: ScheduledLane): void {
@@ -41,7 +47,8 @@ export class WriteScheduler {
     for (const [lane, q] of this.queues) {
       if (q.length === 0 || this.inFlight.has(lane)) continue;
       const othersBusy = [...this.inFlight].some((l) => l !== lane);
-      if (q[0].bytes.length > SMALL_WRITE && othersBusy) continue;
+      // A part of a large write yields to any other lane with a write in flight.
+      if ((q[0].bytes.length >= PIECE || q.length > 1) && othersBusy) continue;
       const p = q.shift()!;
       this.inFlight.add(lane);
       void lane.rawWrite(p.bytes).finally(() => {

@@ -57,6 +57,7 @@ describe('MAM include-groupchat (XEP-0313 §4.1.4) with New MUC PAM', () => {
     const room = `gc1@conference.${d}`;
     const [ann, bo, cy] = await Promise.all([login('ann'), login('bo'), login('cy')]);
     await createInstantRoom(ann, room, 'Ann');
+    await send(bo, '<presence/>'); // available: chat to the bare JID is delivered, not stored offline
     const joined = await pamJoin(bo, room, 'Bo');
     assert.equal(joined.attrs.type, 'result', joined.toString());
     // Interleaved: chat from Cy, groupchat in the room (archived for Bo by muc-pam).

@@ -92,7 +92,7 @@ describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
     await send(ann, `<message to="${room}" type="groupchat" id="off1"><body>while you were out</body></message>`);
     await expectStanza(ann, `<message from="${room}/Ann" id="off1"/>`);
     const again = await login('bo');
-    const { results } = await mamQuery(again, { with: room });
+    const { results } = await mamQuery(again, { with: room, rawFields: '<field var="include-groupchat"><value>true</value></field>' }); // groupchat only on request (XEP-0313 §4.1.4)
     assert.ok(results.some((r) => r.body === 'while you were out'), results.map((r) => r.message.toString()).join('\n'));
     assert.ok(results.some((r) => r.body === 'to bo live'));
     // Still one occupant: a New MUC presence join from the same account takes over the nick.
@@ -161,7 +161,7 @@ describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
     await send(ann, `<message to="${room}" type="groupchat" id="gone1"><body>bo left</body></message>`);
     await expectStanza(ann, `<message from="${room}/Ann" id="gone1"/>`);
     await expectNoStanza(bo, (el) => el.name === 'message' && el.attrs.id === 'gone1', 400);
-    const { results } = await mamQuery(bo, { with: room });
+    const { results } = await mamQuery(bo, { with: room, rawFields: '<field var="include-groupchat"><value>true</value></field>' });
     assert.ok(!results.some((r) => r.body === 'bo left'));
     assert.equal(errorCondition(await pamLeave(bo, room)), 'item-not-found');
   });

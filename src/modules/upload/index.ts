@@ -36,6 +36,7 @@ import { sweep } from './sweeper.ts';
 import { isServable } from './servable.ts';
 import { listQuarantineCommand, releaseQuarantineCommand } from './quarantine-commands.ts';
 import { fileAdminService } from './admin-service.ts';
+import { reloadLive } from '../reload.ts';
 
 const MiB = 1024 * 1024;
 const DAY = 86_400_000;
@@ -130,8 +131,9 @@ export default defineModule({
     };
 
     // ---- XMPP side: the service component ----
-    const maxSize: Record<Purpose, number> = { message: o.max_file_size, ephemeral: o.max_file_size, profile: o.profile_max_file_size, permanent: o.permanent_max_file_size };
-    const quota: Record<Purpose, number> = { message: o.quota_bytes, ephemeral: o.quota_bytes, profile: o.profile_quota_bytes, permanent: o.permanent_quota_bytes };
+    // Limits are read per request so a config reload changes them at once.
+    const sizeLimits = (): Record<Purpose, number> => ({ message: o.max_file_size, ephemeral: o.max_file_size, profile: o.profile_max_file_size, permanent: o.permanent_max_file_size });
+    const quotas = (): Record<Purpose, number> => ({ message: o.quota_bytes, ephemeral: o.quota_bytes, profile: o.profile_quota_bytes, permanent: o.permanent_quota_bytes });
     const features = [NS_UPLOAD, `${NS_PURPOSE}#message`, `${NS_PURPOSE}#profile`, `${NS_PURPOSE}#ephemeral`, ...(o.permanent_enabled ? [`${NS_PURPOSE}#permanent`] : []), NS.discoInfo, NS.discoItems];
     const mayUpload = (from: Jid) => from.local !== '' && (ctx.domains.includes(from.domain) || o.extra_domains.includes(from.domain));
 
@@ -145,6 +147,7 @@ export default defineModule({
 
     const requestSlot = async (r: Routed, payload: Element, serviceDomain: string): Promise<Element> => {
       if (!mayUpload(r.from)) throw new StanzaError('forbidden', 'Only local users may upload here');
+      const [maxSize, quota] = [sizeLimits(), quotas()];
       const t = now();
       const req = parseSlotRequest(payload, { maxSize, permanentEnabled: o.permanent_enabled, deniedTypes: o.denied_content_types.map((s) => s.toLowerCase()), now: t });
       const username = r.from.local;
@@ -286,6 +289,9 @@ export default defineModule({
       for (const off of offCommands) off();
     };
   },
+  // Config reload: limits, quotas and slot rules apply to the next slot request. The service
+  // address, scanner, HTTP serving options and housekeeping schedule need a restart.
+  reload: reloadLive(['service_name', 'max_file_size', 'profile_max_file_size', 'permanent_max_file_size', 'quota_bytes', 'profile_quota_bytes', 'permanent_quota_bytes', 'quota_mode', 'retention_days', 'rate_slots', 'rate_window_seconds', 'put_window_seconds', 'denied_content_types', 'extra_domains']),
 });
 
 /** The HMAC key for PUT tokens, kept across restarts so slots survive one. */

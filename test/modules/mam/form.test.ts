@@ -34,12 +34,19 @@ test('no form: no filter; every field parses', () => {
   assert.deepEqual([f.afterId, f.beforeId, f.ids], ['a', 'b', ['x', 'y']]);
 });
 
+test('§4.1.4 include-groupchat: an XEP-0004 boolean, absent unless given', () => {
+  for (const [v, want] of [['true', true], ['1', true], ['false', false], ['0', false]] as const) assert.equal(parseQueryForm(form(field('include-groupchat', v)), 10).includeGroupchat, want, v);
+  assert.equal(parseQueryForm(form(field('include-groupchat')), 10).includeGroupchat, undefined);
+});
+
 test('empty values count as absent', () => {
   assert.deepEqual(parseQueryForm(form('<field var="with"/>' + field('start', '')), 10), {});
 });
 
 test('errors: unknown field, wrong FORM_TYPE, bad JID, bad time, too many ids, not a submit form', () => {
-  assert.equal(condition(() => parseQueryForm(form(field('include-groupchat', 'true')), 10)), 'feature-not-implemented');
+  assert.equal(condition(() => parseQueryForm(form(field('{urn:example}full-text', 'x')), 10)), 'feature-not-implemented');
+  assert.equal(condition(() => parseQueryForm(form(field('include-groupchat', 'yes')), 10)), 'bad-request');
+  assert.equal(condition(() => parseQueryForm(form(field('include-groupchat', 'true', 'false')), 10)), 'bad-request');
   assert.equal(condition(() => parseQueryForm(parseElement(`<x xmlns="jabber:x:data" type="submit">${field('FORM_TYPE', 'urn:xmpp:mam:1')}</x>`)!, 10)), 'bad-request');
   assert.equal(condition(() => parseQueryForm(form(field('with', '@nope')), 10)), 'jid-malformed');
   assert.equal(condition(() => parseQueryForm(form(field('end', 'soon')), 10)), 'bad-request');
@@ -48,10 +55,10 @@ test('errors: unknown field, wrong FORM_TYPE, bad JID, bad time, too many ids, n
   assert.equal(condition(() => parseQueryForm(form(field('start', '2010-06-07T00:00:00Z', '2011-06-07T00:00:00Z')), 10)), 'bad-request');
 });
 
-test('§4.1.5 form: the six fields, ids open list-multi, nothing required', () => {
+test('§4.1.5 form: the seven fields, ids open list-multi, include-groupchat boolean, nothing required', () => {
   const x = queryFormTemplate();
   const fields = x.getChildren('field');
-  assert.deepEqual(fields.map((f) => `${f.attrs.var}:${f.attrs.type}`), ['FORM_TYPE:hidden', 'with:jid-single', 'start:text-single', 'end:text-single', 'before-id:text-single', 'after-id:text-single', 'ids:list-multi']);
+  assert.deepEqual(fields.map((f) => `${f.attrs.var}:${f.attrs.type}`), ['FORM_TYPE:hidden', 'with:jid-single', 'start:text-single', 'end:text-single', 'before-id:text-single', 'after-id:text-single', 'ids:list-multi', 'include-groupchat:boolean']);
   assert.ok(fields[6].getChild('validate', 'http://jabber.org/protocol/xdata-validate')?.getChild('open'));
   assert.ok(fields.every((f) => !f.getChild('required')));
 });
