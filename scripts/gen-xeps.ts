@@ -58,7 +58,7 @@ const XEPS: Xep[] = [
   { number: '0292', title: 'vCard4 Over XMPP', version: '0.12.0', status: 'partial', where: 'pep', note: 'vCard4 in PEP' },
   { number: '0297', title: 'Stanza Forwarding', version: '1.0', status: 'complete', where: 'carbons, mam' },
   { number: '0310', title: 'Presence State Annotations', version: '0.1', status: 'partial', where: 'muc', note: 'sent only: connection-paused on New MUC bare-JID occupants shown to XEP-0045 clients' },
-  { number: '0313', title: 'Message Archive Management', version: '1.1.3', status: 'complete', where: 'mam', note: 'urn:xmpp:mam:2 and #extended' },
+  { number: '0313', title: 'Message Archive Management', version: '1.1.3', status: 'complete', where: 'mam', note: 'urn:xmpp:mam:2 and #extended; include-groupchat (#groupchat-field, #groupchat-available)' },
   { number: '0334', title: 'Message Processing Hints', version: '1.0.0', status: 'complete', where: 'carbons, mam, offline, csi', note: 'no-copy (carbons), no-store, no-permanent-store, store (mam, offline)' },
   { number: '0345', title: 'Form of Membership Applications', version: '1.1.0', status: 'complete', where: 'membership', note: 'ad-hoc commands with FORM_TYPE urn:parley:membership-application:0; private legal name for secretaries and board; export for a vote; docs/membership.md' },
   { number: '0352', title: 'Client State Indication', version: '1.0.0', status: 'complete', where: 'csi' },

@@ -7,8 +7,11 @@ import { moduleOptions } from '../core/modules.ts';
 import { builtinModules } from '../modules/registry.ts';
 import { certPaths } from '../net/certs.ts';
 import { tryParseJid } from '../jid/index.ts';
+import { checkCertificate } from './check-cert.ts';
+import { checkDns } from './check-dns.ts';
 
-export async function cmdCheck(path: string | undefined): Promise<number> {
+/** `dns: false` (--no-dns) skips the SRV lookups (offline machines, tests). */
+export async function cmdCheck(path: string | undefined, opts: { dns?: boolean } = {}): Promise<number> {
   let loaded;
   try {
     loaded = loadConfig(path);
@@ -48,7 +51,13 @@ export async function cmdCheck(path: string | undefined): Promise<number> {
     if (p && seen.has(p)) problems.push(`${k}: port ${p} is also used by ${seen.get(p)}`);
     seen.set(p, k);
   }
+  const certFindings = checkCertificate(config);
+  problems.push(...certFindings.problems);
+  const warnings = [...certFindings.warnings];
+  if (opts.dns !== false) warnings.push(...(await checkDns(config)));
+  else warnings.push('dns: not checked (--no-dns)');
   const src = file ?? '(built-in defaults)';
+  if (warnings.length) process.stdout.write(`${src}: ${warnings.length} warning(s):\n  ${warnings.join('\n  ')}\n`);
   if (problems.length) {
     process.stderr.write(`${src}: ${problems.length} problem(s):\n  ${problems.join('\n  ')}\n`);
     return 1;

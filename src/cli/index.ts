@@ -11,7 +11,7 @@ commands:
   adduser JID [--password PW]   create an account (password from stdin when --password is absent)
   passwd JID [--password PW]    change an account's password
   deluser JID                   delete an account and its data
-  check                         validate the configuration and print problems
+  check [--no-dns]              validate the configuration, certificate and DNS SRV records
   cert [--force]                generate the self-signed certificate (or show the configured one)
   migrate                       apply pending storage migrations (SQLite or PostgreSQL) and exit
   invoice list [--state S]      list Payment Required invoices (docs/payment.md)
@@ -43,6 +43,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
         json: { type: 'boolean' },
         domain: { type: 'string', multiple: true },
         'skip-existing': { type: 'boolean' },
+        'no-dns': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -55,7 +56,7 @@ export async function runCli(argv: string[]): Promise<number | undefined> {
     process.stdout.write(USAGE);
     return command || parsed.values.help ? 0 : 2;
   }
-  if (command === 'check') return (await import('./check.ts')).cmdCheck(parsed.values.config);
+  if (command === 'check') return (await import('./check.ts')).cmdCheck(parsed.values.config, { dns: !parsed.values['no-dns'] });
   let loaded;
   try {
     loaded = loadConfig(parsed.values.config);

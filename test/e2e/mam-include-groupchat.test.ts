@@ -89,6 +89,8 @@ describe('MAM include-groupchat (XEP-0313 §4.1.4) with New MUC PAM', () => {
     const roomOnly = await mamQuery(bo, { with: room, rawFields: include('1') });
     assert.deepEqual(bodies(roomOnly.results), ['room 0', 'room 1', 'room 2']);
     assert.equal((await mamQuery(bo, { with: room })).results.length, 0);
+    // The room's own archive is all groupchat: the default there is unchanged.
+    assert.deepEqual(bodies((await mamQuery(ann, { to: room })).results).filter((b) => b.startsWith('room ')), ['room 0', 'room 1', 'room 2']);
 
     // Pages of 2 without groupchat: full pages, the right count, complete at the end.
     const p1 = await mamQuery(bo, { max: 2 });

@@ -301,7 +301,7 @@ describe('MAM with @xmpp/client', () => {
     for (const f of [MAM, `${MAM}#extended`, SID]) assert.ok(features.includes(f), `${f} in ${features.join(', ')}`);
     const form = await iq(bob, 'get', `<query xmlns="${MAM}"/>`);
     const fields = form.getChild('query', MAM)!.getChild('x', 'jabber:x:data')!.getChildren('field');
-    assert.deepEqual(fields.map((f) => f.attrs.var), ['FORM_TYPE', 'with', 'start', 'end', 'before-id', 'after-id', 'ids']);
+    assert.deepEqual(fields.map((f) => f.attrs.var), ['FORM_TYPE', 'with', 'start', 'end', 'before-id', 'after-id', 'ids', 'include-groupchat']);
     assert.ok(fields.every((f) => !f.getChild('required')), 'no field is required (§4.1)');
   });
 });

@@ -86,8 +86,9 @@ export default defineModule({
       onArchived: (direction) => archivedTotal.inc({ direction }),
     });
     const limits = (): QueryLimits => ({ defaultPageSize: Math.min(o.default_page_size, o.max_page_size), maxPageSize: o.max_page_size, countLimit: o.rsm_count_limit });
-    const query = async (owner: Jid, payload: Element, opts: { to: Jid; send: (m: Element) => void }) => {
-      const { messages, fin } = await timed('query', () => runQuery(payload, { store: ctx.storage.archive, owner: owner.bare(), to: opts.to }, limits()));
+    // The service's query serves room archives (muc); the user's own iq below passes userArchive.
+    const query = async (owner: Jid, payload: Element, opts: { to: Jid; send: (m: Element) => void }, userArchive = false) => {
+      const { messages, fin } = await timed('query', () => runQuery(payload, { store: ctx.storage.archive, owner: owner.bare(), to: opts.to, userArchive }, limits()));
       for (const m of messages) opts.send(m);
       return fin;
     };
@@ -149,7 +150,7 @@ export default defineModule({
       if (payload.name === 'query') {
         const session = origin && origin.jid.equals(from) ? origin : ctx.router.sessions.get(from);
         // Results go straight to the querying session, so they all precede the iq result.
-        return query(owner, payload, { to: from, send: (m) => session?.send(m) });
+        return query(owner, payload, { to: from, send: (m) => session?.send(m) }, true);
       }
       if (payload.name === 'prefs') {
         const prefs = parsePrefs(payload, o.max_pref_jids);

@@ -25,6 +25,8 @@ export interface QueryTarget {
   owner: Jid;
   /** The querying entity's full JID. */
   to: Jid;
+  /** A user's own archive: groupchat only with 'include-groupchat' true (§4.1.4); a room's archive ignores the field. */
+  userArchive?: boolean;
 }
 
 // Result message ids: unique per process without a random draw per message.
@@ -67,7 +69,7 @@ export async function runQuery(payload: Element, target: QueryTarget, limits: Qu
     pageBefore: rsm?.before || undefined,
     backwards,
     // §4.1.4 leaves the default to the server: groupchat only when the client asks for it.
-    excludeGroupchat: filter.includeGroupchat !== true,
+    excludeGroupchat: target.userArchive === true && filter.includeGroupchat !== true,
     limit,
     countLimit: limits.countLimit,
   });
