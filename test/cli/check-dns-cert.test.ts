@@ -4,7 +4,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -12,6 +12,43 @@ import { describeRun, runParley } from '../helpers/parley-cli.ts';
 import { testCert, testKey } from '../helpers/server.ts';
 
 const DAY = 86_400_000;
+
+type Answer = { srv: { port: number; target: string }[] } | { a: string };
+
+/** A tiny DNS responder on a loopback UDP port: SRV and A answers from `zone`, NXDOMAIN for the rest. */
+async function fakeDns(zone: Record<string, Answer>): Promise<Socket> {
+  const sock = createSocket('udp4');
+  const encodeName = (n: string) => Buffer.concat([...n.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  sock.on('message', (q, rinfo) => {
+    let off = 12;
+    const labels: string[] = [];
+    while (q[off] !== 0 && labels.length < 64) {
+      labels.push(q.subarray(off + 1, off + 1 + q[off]).toString());
+      off += q[off] + 1;
+    }
+    const qtype = q.readUInt16BE(off + 1);
+    const question = q.subarray(12, off + 5);
+    const entry = zone[labels.join('.').toLowerCase()];
+    const answers: Buffer[] = [];
+    if (entry && 'srv' in entry && qtype === 33) {
+      for (const r of entry.srv) {
+        const target = encodeName(r.target);
+        const rdata = Buffer.concat([Buffer.from([0, 0, 0, 5, r.port >> 8, r.port & 255]), target]);
+        answers.push(Buffer.concat([Buffer.from([0xc0, 12, 0, 33, 0, 1, 0, 0, 0, 60, rdata.length >> 8, rdata.length & 255]), rdata]));
+      }
+    } else if (entry && 'a' in entry && qtype === 1) {
+      answers.push(Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, ...entry.a.split('.').map(Number)]));
+    }
+    const header = Buffer.alloc(12);
+    q.copy(header, 0, 0, 2); // id
+    header.writeUInt16BE(entry ? 0x8180 : 0x8183, 2); // response; NXDOMAIN for names not in the zone
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(answers.length, 6);
+    sock.send(Buffer.concat([header, question, ...answers]), rinfo.port, rinfo.address);
+  });
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return sock;
+}
 
 async function cert(dir: string, name: string, names: string[], notBefore: Date, notAfter: Date): Promise<{ cert: string; key: string }> {
   const pems = await generate([{ name: 'commonName', value: names[0] }], {
@@ -64,6 +101,28 @@ describe('parley check: certificates and DNS', () => {
     r = await runParley(args);
     assert.equal(r.code, 1, describeRun(args, r));
     assert.match(r.stderr, /tls\.certificate: .*old\.crt expired on/);
+  });
+
+  test('SRV records: a target on the wrong port, a target that does not resolve, a missing record', async () => {
+    const dns = await fakeDns({
+      '_xmpp-client._tcp.parley.test': { srv: [{ port: 5999, target: 'xmpp.parley.test' }] },
+      '_xmpps-client._tcp.parley.test': { srv: [{ port: 5223, target: 'gone.parley.test' }] },
+      '_xmpps-server._tcp.parley.test': { srv: [{ port: 5270, target: 'xmpp.parley.test' }] },
+      'xmpp.parley.test': { a: '127.0.0.1' },
+    });
+    try {
+      const args = ['check', '--config', config('srv', { cert: testCert, key: testKey })];
+      const r = await runParley(args, { env: { ...process.env, PARLEY_DNS_SERVERS: `127.0.0.1:${dns.address().port}` } });
+      assert.equal(r.code, 0, describeRun(args, r));
+      const out = r.stdout;
+      assert.match(out, /_xmpp-client\._tcp\.parley\.test: SRV target xmpp\.parley\.test uses port 5999, but Parley listens on 5222/, describeRun(args, r));
+      assert.match(out, /_xmpps-client\._tcp\.parley\.test: SRV target gone\.parley\.test does not resolve/);
+      assert.match(out, /no SRV record _xmpp-server\._tcp\.parley\.test/);
+      assert.doesNotMatch(out, /_xmpps-server\._tcp/, 'a correct record gives no warning');
+      assert.doesNotMatch(out, /could not look up|has no SRV records/);
+    } finally {
+      dns.close();
+    }
   });
 
   test('a resolver that refuses: every SRV lookup is a "could not look up" warning, within seconds', async () => {
