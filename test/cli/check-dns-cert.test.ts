@@ -79,7 +79,7 @@ describe('parley check: certificates and DNS', () => {
     assert.match(r.stdout, /configuration OK/);
   });
 
-  test('--no-dns: names the certificate misses (domain, MUC host, upload host) are warnings', async () => {
+  test('--no-dns: service names the certificate misses (MUC host, upload host) are warnings', async () => {
     const c = await cert(dir, 'narrow', ['parley.test'], new Date(Date.now() - DAY), new Date(Date.now() + 300 * DAY));
     const args = ['check', '--no-dns', '--config', config('narrow', c, '[modules.muc]\nhost = "chat.{domain}"\n')];
     const r = await runParley(args);
