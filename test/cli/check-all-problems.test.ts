@@ -11,7 +11,7 @@ test('parley check reports an unknown option and a missing certificate together,
   try {
     const cfg = join(dir, 'parley.toml');
     writeFileSync(cfg, 'domains = ["localhost"]\nfrobnicate = true\n\n[tls]\ncertificate = "missing.crt"\nkey = "missing.key"\n');
-    const r = await runParley(['check', '--config', cfg]);
+    const r = await runParley(['check', '--no-dns', '--config', cfg]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /parley\.toml:2: frobnicate: unknown key/);
     assert.match(r.stderr, /tls\.certificate: missing\.crt does not exist/);

@@ -107,7 +107,7 @@ describe('parley check', () => {
         '',
       ].join('\n'),
     );
-    const args = ['check', '--config', file];
+    const args = ['check', '--no-dns', '--config', file];
     const r = await runParley(args);
     assert.equal(r.code, 1, describeRun(args, r));
     const out = r.stdout + r.stderr;
@@ -118,7 +118,7 @@ describe('parley check', () => {
   test('a TOML syntax error: exit 1 with file:line', async () => {
     const file = join(dir, 'syntax.toml');
     writeFileSync(file, 'domains = ["localhost"]\n[c2s\nport = 5222\n');
-    const args = ['check', '--config', file];
+    const args = ['check', '--no-dns', '--config', file];
     const r = await runParley(args);
     assert.equal(r.code, 1, describeRun(args, r));
     assert.match(r.stdout + r.stderr, new RegExp(`${file}:2\\b`), describeRun(args, r));
@@ -127,7 +127,7 @@ describe('parley check', () => {
   test('a good config: exit 0', async () => {
     const file = join(dir, 'good.toml');
     writeFileSync(file, `domains = ["localhost"]\ndata_dir = "data"\n[c2s]\nport = 5222\ninterfaces = ["127.0.0.1"]\n[tls]\ncertificate = "${testCert}"\nkey = "${testCert.replace(/\.crt$/, '.key')}"\n`);
-    const args = ['check', '--config', file];
+    const args = ['check', '--no-dns', '--config', file];
     const r = await runParley(args);
     assert.equal(r.code, 0, describeRun(args, r));
   });
