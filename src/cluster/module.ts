@@ -13,7 +13,8 @@ import { defineModule, type ModuleContext } from '../modules/types.ts';
 import { StanzaError } from '../stanza/errors.ts';
 import { xml, type Element } from '../xml/element.ts';
 import { NS } from '../xml/namespaces.ts';
-import { Bus } from './bus.ts';
+// bus.ts (and ioredis with it) loads only when cluster mode is on.
+import type { Bus as BusType } from './bus.ts';
 import { RemoteDirectory } from './directory.ts';
 import { ClusterKeys } from './keys.ts';
 import { Liveness } from './liveness.ts';
@@ -36,7 +37,8 @@ export default defineModule({
     const self = c.node_id ?? `${hostname()}-${process.pid}`;
     const log = ctx.log.child({ node: self });
     const keys = new ClusterKeys(c.key_prefix);
-    const bus = new Bus(c.redis, keys, self, log);
+    const { Bus } = await import('./bus.ts');
+    const bus: BusType = new Bus(c.redis, keys, self, log);
     const ttlMs = c.session_ttl * 1000;
     const leaseMs = c.room_lease * 1000;
 

@@ -25,7 +25,10 @@ export function channelBindingTypes(s: TLSSocket): ChannelBindingType[] {
   const v13 = s.getProtocol() === 'TLSv1.3';
   // RFC 9266: tls-exporter is defined for TLS 1.3; tls-unique only for TLS <= 1.2 (RFC 9266 §3).
   if (v13) out.push('tls-exporter');
-  if (serverEndPoint(s)) out.push('tls-server-end-point');
+  // A TLS server always presents a certificate: say so without hashing it (the hash is only needed
+  // when a client binds with this type). Node keeps the side in _tlsOptions; else look at the cert.
+  const isServer = (s as unknown as { _tlsOptions?: { isServer?: boolean } })._tlsOptions?.isServer === true;
+  if (isServer || serverEndPoint(s)) out.push('tls-server-end-point');
   if (!v13 && s.getFinished()) out.push('tls-unique');
   return out;
 }
