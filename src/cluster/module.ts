@@ -5,7 +5,8 @@
 // [cluster] redis is set.
 // Config: [cluster] redis, node_id, key_prefix, session_ttl, heartbeat_interval, room_lease.
 // Hooks: session/bound|closed|hibernated|resumed, presence/broadcast (900), client/stanza (-200)
-// (local-sessions.ts); route/component (rooms.ts). Service used: mucCluster (muc module).
+// (local-sessions.ts); route/component (rooms.ts). Services used: mucCluster (muc module),
+// smSessions (sm module); offered: smHandover (XEP-0198 resumption on another node, sm-handover.ts).
 import { hostname } from 'node:os';
 import client from 'prom-client';
 import { tryParseJid } from '../jid/index.ts';
@@ -22,6 +23,7 @@ import { LocalSessions } from './local-sessions.ts';
 import type { BusMessage, ClusterEvent, SessionRecord } from './records.ts';
 import { RemoteSession, type RemoteLink } from './remote-session.ts';
 import { RoomOwnership } from './rooms.ts';
+import { SmHandover } from './sm-handover.ts';
 import { fromWire, toWire } from './wire.ts';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
@@ -64,6 +66,7 @@ export default defineModule({
     const directory = new RemoteDirectory(self, link);
     const local = new LocalSessions({ self, bus, keys, hooks: ctx.hooks, log });
     const muc = () => ctx.services.get('mucCluster');
+    const smHandover = new SmHandover({ self, bus, directory, router: ctx.router, log, sessions: () => ctx.services.get('smSessions') });
     const rooms = new RoomOwnership({
       self, bus, keys, leaseMs, giveUpMs: leaseMs + ttlMs + 5000, router: ctx.router, hooks: ctx.hooks, log,
       isMucService: (domain) => muc()?.isService(domain) ?? false,
@@ -111,6 +114,8 @@ export default defineModule({
 
     const onMessage = (m: BusMessage) => {
       busIn.inc();
+      if (m.k === 'sm-claim') return smHandover.onClaim(m);
+      if (m.k === 'sm-handover') return smHandover.answered(m);
       if (m.k === 'route') {
         const stanza = fromWire(m.x);
         if (stanza) rooms.routeForwarded(stanza, m.hops);
@@ -147,10 +152,12 @@ export default defineModule({
     const offRemote = ctx.router.sessions.setRemote(directory);
     const offLocal = local.start();
     const offRooms = rooms.start();
+    ctx.services.provide('smHandover', smHandover);
     log.info({ node: self, nodes: directory.nodes().length + 1 }, 'cluster node joined');
 
     return async () => {
       offRooms();
+      smHandover.stop();
       offLocal();
       offRemote();
       await rooms.release();

@@ -1,6 +1,7 @@
 // What the cluster knows about a session bound on some node: enough for other nodes to route to
 // it (RFC 6121 §8.5 priorities), broadcast presence and carbons, and to clean up after its node dies.
 import type { LocalSession } from '../router/session.ts';
+import type { SmHandoverState } from '../core/services.ts';
 import type { WireElement } from './wire.ts';
 
 export interface SessionRecord {
@@ -23,7 +24,11 @@ export type BusMessage =
   /** Close the local session `to` (resource conflict, account deleted...). */
   | { k: 'close'; to: string; condition?: string; text?: string }
   /** Route this stanza here (a room this node owns); hops bound forwarding loops. */
-  | { k: 'route'; x: WireElement; hops: number };
+  | { k: 'route'; x: WireElement; hops: number }
+  /** XEP-0198: hand the hibernating session `previd` of `bare` over to node `from` (answered by sm-handover). */
+  | { k: 'sm-claim'; id: string; from: string; previd: string; bare: string }
+  /** The answer to sm-claim `id`: the session's state, or null. */
+  | { k: 'sm-handover'; id: string; state: SmHandoverState | null };
 
 /** Broadcast to every node. */
 export type ClusterEvent =

@@ -275,7 +275,40 @@ export interface MucClusterService {
   reload(room: Jid): Promise<void>;
 }
 
+/** A hibernating XEP-0198 session as it moves to another cluster node (docs/clustering.md). */
+export interface SmHandoverState {
+  /** Full JID of the session. */
+  jid: string;
+  /** Resumption time the client was granted (ms). */
+  resumeTimeoutMs: number;
+  /** XEP-0198 §4 counters: stanzas handled from the client, sent to it, and the last h it acknowledged. */
+  inbound: number;
+  sent: number;
+  acked: number;
+  /** Unacknowledged outbound stanzas (serialized XML) and when each was first sent (ms since epoch), in order. */
+  unacked: Array<{ xml: string; at: number }>;
+  /** Last available presence (serialized) or null, its priority, roster interest, and per-session flags that were on. */
+  presence: string | null;
+  priority: number;
+  interested: boolean;
+  flags: string[];
+}
+
+/** Offered by the sm module: give up a hibernating session so another node can resume it. */
+export interface SmSessionsService {
+  /** The session `previd` of account `bare` ends here without rerouting its queue; null when there is no such session of that account. */
+  handOver(previd: string, bare: string): SmHandoverState | null;
+}
+
+/** Offered by the cluster module: find a session to resume on another node. */
+export interface SmHandoverService {
+  /** Ask the nodes holding sessions of `bare` for session `previd`; null when none gives it (unknown, other account, node dead, no answer in time). */
+  claim(previd: string, bare: string): Promise<SmHandoverState | null>;
+}
+
 export interface Services {
+  smSessions?: SmSessionsService;
+  smHandover?: SmHandoverService;
   ops?: OpsService;
   mucAdmin?: MucAdminService;
   mucCluster?: MucClusterService;

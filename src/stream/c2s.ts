@@ -37,6 +37,8 @@ export class C2SStream implements SessionLink {
   private session: C2SSession | null = null;
   /** Set by a nonza handler's ctx.resume(); 'session/resumed' fires after the handler. */
   private resumedNow: C2SSession | null = null;
+  /** Set by a nonza handler's ctx.bindResumed(); 'session/bound' fires after the handler. */
+  private boundNow: C2SSession | null = null;
   private lastActivity = Date.now();
   private timers: NodeJS.Timeout[] = [];
   private readonly log;
@@ -255,10 +257,14 @@ export class C2SStream implements SessionLink {
         bound: this.session !== null,
         account: this.authenticated === null ? null : { username: this.authenticated, domain: this.domain },
         resume: (s) => this.resume(s),
+        bindResumed: (r) => this.bindResumed(r),
       });
       const resumed = this.resumedNow;
       this.resumedNow = null;
       if (resumed) void this.deps.hooks.fire('session/resumed', { session: resumed });
+      const bound = this.boundNow;
+      this.boundNow = null;
+      if (bound) await this.deps.hooks.fire('session/bound', { session: bound });
       if (handled) return;
     }
     throw new StreamError('unsupported-stanza-type', `<${el.name}/> in ${ns ?? 'no namespace'} is not understood here`);
@@ -276,6 +282,21 @@ export class C2SStream implements SessionLink {
     // §5: "If the former stream is resumed and the server still has the stream ... open at this
     // time, the server SHOULD send a 'conflict' stream error and close that stream."
     old?.close('conflict', 'The session was resumed from another connection');
+  }
+
+  // XEP-0198 §5 on another cluster node: a session handed over by the node it hibernated on is
+  // bound here under the same full JID; the caller (sm module) checked the account.
+  private bindResumed(resource: string): C2SSession {
+    if (this.session || this.state === 'closed' || !this.authenticated) throw new StreamError('policy-violation', 'This stream cannot take a session');
+    const full = makeJid(this.authenticated, this.domain, resource);
+    this.deps.router.sessions.getLocal(full)?.close('conflict', 'Replaced by a resumed session');
+    const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
+    this.session = session;
+    this.deps.router.sessions.add(session);
+    this.deps.metrics.sessions.set(this.deps.router.sessions.size);
+    this.boundNow = session;
+    this.log.info({ jid: full.toString() }, 'session resumed from another node');
+    return session;
   }
 
   private async onPreAuth(el: Element, ns: string | undefined): Promise<void> {

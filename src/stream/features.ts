@@ -26,6 +26,13 @@ export interface NonzaContext {
    * the handler returns, so the handler writes <resumed/> and resends its queue first.
    */
   resume(session: ClientSession): void;
+  /**
+   * XEP-0198 §5 across cluster nodes: bind `resource` of this stream's account without a bind iq
+   * (the session was handed over by the node it hibernated on; the caller checked the account).
+   * A local session with that full JID is closed (conflict). 'session/bound' fires once the
+   * handler returns, so the handler sets the session's state, writes <resumed/> and resends first.
+   */
+  bindResumed(resource: string): ClientSession;
 }
 
 /** Offered before authentication (e.g. XEP-0077 in-band registration), next to the SASL mechanisms. */

@@ -3,6 +3,8 @@
 // Stream feature: <sm xmlns='urn:xmpp:sm:3'/> after authentication. Nonzas: enable, resume, r, a.
 // Hooks: session/closed (unacknowledged stanzas go to another resource, offline storage, or back
 // to their senders: reroute.ts). Sessions hibernate through the session keeper (router/session.ts).
+// Cluster mode: offers smSessions (hand a hibernating session to another node) and uses smHandover
+// (resume a session another node holds: handover.ts, docs/clustering.md).
 import { z } from 'zod';
 import client from 'prom-client';
 import { defineModule } from '../types.ts';
@@ -12,11 +14,14 @@ import type { ClientSession } from '../../router/session.ts';
 import type { NonzaContext } from '../../stream/features.ts';
 import { StreamError } from '../../stream/framing.ts';
 import { asClientSession } from '../../router/session.ts';
-import { jid as makeJid } from '../../jid/index.ts';
+import { jid as makeJid, tryParseJid } from '../../jid/index.ts';
 import { parseH } from './ack-queue.ts';
 import { ManagedSession, handledCountTooHigh } from './managed-session.ts';
 import { ResumableSessions, newSmId } from './resumable.ts';
 import { rerouteUnacked } from './reroute.ts';
+import { handOverState, restoreQueue, unackedOf } from './handover.ts';
+import { parseElement } from '../../xml/parse-element.ts';
+import type { SmHandoverState } from '../../core/services.ts';
 
 const FEATURE = 'sm';
 
@@ -61,13 +66,19 @@ export default defineModule({
     };
 
     // §5: <resume/> on a new authenticated stream, instead of binding.
-    const resume = (session: ClientSession | null, el: Element, nctx: NonzaContext): void => {
+    const resume = async (session: ClientSession | null, el: Element, nctx: NonzaContext): Promise<void> => {
       if (session || !nctx.account) return failed(nctx, 'unexpected-request');
       const h = parseH(el.attrs.h);
       const previd = el.attrs.previd;
       if (h === null || !previd) return failed(nctx, 'bad-request');
       const bare = accountJid(nctx.account.username, nctx.account.domain);
       const ms = resumable.get(previd);
+      // Cluster mode: the session may hibernate on another node (docs/clustering.md).
+      const handover = ms ? undefined : ctx.services.get('smHandover');
+      if (handover) {
+        const st = await handover.claim(previd, bare);
+        if (st) return resumeHandedOver(st, h, previd, nctx);
+      }
       // Someone else's SM-ID is as unknown as a made-up one: nothing tells them it exists.
       if (!ms || ms.session.jid.bare().toString() !== bare) {
         resumptions.inc({ outcome: 'not-found' });
@@ -84,14 +95,70 @@ export default defineModule({
       resumptions.inc({ outcome: 'resumed' });
     };
 
-    const offNonzas = ctx.streamFeatures.handleNonzas(NS.sm, (session, el, nctx) => {
+    // §5 with a session another node handed over: bind it here under the same full JID, with its
+    // counters, queue and presence, then answer and resend as for a local resumption.
+    const resumeHandedOver = (st: SmHandoverState, h: number, previd: string, nctx: NonzaContext): void => {
+      const items = unackedOf(st);
+      const full = st.jid;
+      const resource = full.slice(full.indexOf('/') + 1);
+      let cs: ClientSession;
+      try {
+        cs = nctx.bindResumed(resource);
+      } catch (e) {
+        // The stream closed while the other node answered: the stanzas go where an ended session's go.
+        const owner = tryParseJid(full);
+        if (owner) trackReroute(rerouteUnacked(ctx, owner, items));
+        throw e;
+      }
+      const ms = new ManagedSession(cs, previd, st.resumeTimeoutMs, settings, () => hibernating.inc());
+      restoreQueue(ms.queue, st, items);
+      cs.presence = st.presence === null ? null : parseElement(st.presence);
+      cs.priority = st.priority;
+      cs.interested = st.interested;
+      for (const f of st.flags) cs.features.set(f, true);
+      cs.features.set(FEATURE, ms);
+      ms.start();
+      resumable.add(ms);
+      const outcome = ms.queue.ack(h);
+      // Too high an h ends the stream; the session then ends and its queue is handed on (session/closed).
+      if (!outcome.ok) throw handledCountTooHigh(outcome.h, outcome.sent);
+      nctx.write(xml('resumed', { xmlns: NS.sm, previd, h: String(ms.queue.inbound) }));
+      ms.resumed();
+      resumptions.inc({ outcome: 'resumed-from-node' });
+    };
+    const trackReroute = (p: Promise<void>) => {
+      const q = p.finally(() => pendingReroutes.delete(q));
+      pendingReroutes.add(q);
+    };
+
+    // Cluster mode: another node's client resumes a session hibernating here (cluster module).
+    ctx.services.provide('smSessions', {
+      handOver(previd, bare) {
+        const ms = resumable.get(previd);
+        if (!ms || ms.session.jid.bare().toString() !== bare) return null;
+        const st = handOverState(ms);
+        if (ms.hibernating) hibernating.dec();
+        ms.stop();
+        resumable.remove(ms);
+        ms.queue.drain();
+        // Ends without rerouting (the queue is empty now) and without unavailable presence: the session goes on elsewhere.
+        ms.session.features.delete(FEATURE);
+        ms.session.presence = null;
+        if (ms.session.connected) ms.session.close('conflict', 'The session was resumed on another node');
+        else ms.session.end('stream management session handed over to another node');
+        resumptions.inc({ outcome: 'handed-over' });
+        return st;
+      },
+    });
+
+    const offNonzas = ctx.streamFeatures.handleNonzas(NS.sm, async (session, el, nctx) => {
       const ms = stateOf(session);
       switch (el.name) {
         case 'enable':
           enable(session, el, nctx);
           return true;
         case 'resume':
-          resume(session, el, nctx);
+          await resume(session, el, nctx);
           return true;
         case 'r':
           // §4: answer at once with the count of stanzas handled; stanzas before it are handled by now (RFC 6120 §10.1).
