@@ -84,6 +84,13 @@ export default defineModule({
         resumptions.inc({ outcome: 'not-found' });
         return failed(nctx, 'item-not-found', resumable.endedH(previd, bare));
       }
+      // <resumed h/> acknowledges like <a/>: what it counts must be on disk first (see 'r' below).
+      // The wait may let the session end or be resumed elsewhere; then it is unknown here.
+      await ctx.storage.durable?.();
+      if (resumable.get(previd) !== ms) {
+        resumptions.inc({ outcome: 'not-found' });
+        return failed(nctx, 'item-not-found', resumable.endedH(previd, bare));
+      }
       const wasHibernating = ms.hibernating;
       const outcome = ms.queue.ack(h);
       if (!outcome.ok) throw handledCountTooHigh(outcome.h, outcome.sent);
