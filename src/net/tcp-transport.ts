@@ -39,6 +39,13 @@ export class TcpTransport implements Transport {
   private dataCb: (chunk: Buffer) => void = () => {};
   private closeCbs: Array<(reason: string) => void> = [];
   private closed = false;
+  /** The socket corked by this tick's first write; uncorked on the next tick (see write()). */
+  private corked: Socket | null = null;
+  private readonly flush = (): void => {
+    const s = this.corked;
+    this.corked = null;
+    if (s && !s.destroyed) s.uncork();
+  };
 
   constructor(socket: Socket, readonly listener: string, private readonly tls: TlsOptions | null, directTls = false) {
     this.socket = socket;
@@ -88,15 +95,28 @@ export class TcpTransport implements Transport {
     this.socket.destroy();
   }
 
+  /**
+   * Writes made in one tick (stream header + features, a burst of stanzas for this client) are
+   * corked and leave as one TLS record and one syscall on the next tick, instead of one each.
+   */
   write(data: string): boolean {
-    if (this.closed || this.socket.destroyed) return true;
-    return this.socket.write(data);
+    const s = this.socket;
+    if (this.closed || s.destroyed) return true;
+    if (this.corked !== s) {
+      this.flush();
+      s.cork();
+      this.corked = s;
+      process.nextTick(this.flush);
+    }
+    return s.write(data);
   }
   bufferedBytes(): number {
     return this.socket.writableLength;
   }
 
   startTls(): Promise<void> {
+    // <proceed/> (RFC 6120 §5.4.2.3) must leave in plain text before the TLS layer takes the socket.
+    this.flush();
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('error');
