@@ -102,7 +102,7 @@ function parseUncached(s: string): Jid {
 
 // The 'to' and 'from' of every stanza are parsed, and the same addresses recur, so results are
 // cached by their input text (and by their canonical text, which is what we send back out).
-const parsed = new LruCache<Jid>(4096, 512);
+const parsed = new LruCache<Jid>(16384, 512);
 
 /** Parses and normalises a JID string. Throws JidError saying which part is invalid and why. */
 export function parseJid(s: string): Jid {

@@ -26,7 +26,7 @@ function enforce(input: string): string {
   return output;
 }
 
-const cache = new LruCache<string>(1024, 256);
+const cache = new LruCache<string>(8192, 256);
 
 /** The enforced (comparable) form of a localpart; throws JidError if it is not a valid localpart. */
 export function normalizeLocalpart(input: string): string {

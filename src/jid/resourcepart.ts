@@ -19,7 +19,7 @@ function enforce(input: string): string {
   return output;
 }
 
-const cache = new LruCache<string>(1024, 256);
+const cache = new LruCache<string>(8192, 256);
 
 /** The enforced (comparable) form of a resourcepart; throws JidError if it is not a valid resourcepart. */
 export function normalizeResourcepart(input: string): string {

@@ -1,12 +1,16 @@
-// The normalisation caches stay bounded and evict the least recently used entry.
+// The normalisation caches stay bounded and evict entries that were not used recently.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LruCache } from '../../src/jid/cache.ts';
 
 test('the cache never holds more than maxEntries', () => {
-  const cache = new LruCache<number>(3, 100);
-  for (let i = 0; i < 10; i++) cache.set(`k${i}`, i);
-  assert.equal(cache.size, 3);
+  const cache = new LruCache<number>(4, 100);
+  for (let i = 0; i < 10; i++) {
+    cache.set(`k${i}`, i);
+    assert.ok(cache.size <= 4);
+  }
+  assert.equal(cache.size, 4);
+  assert.equal(cache.get('k6'), 6); // the last maxEntries insertions are all still there
   assert.equal(cache.get('k9'), 9);
   assert.equal(cache.get('k0'), undefined);
 });
@@ -19,6 +23,16 @@ test('a hit makes an entry the most recently used', () => {
   cache.set('c', 3);
   assert.equal(cache.get('a'), 1);
   assert.equal(cache.get('b'), undefined);
+});
+
+test('an entry used again and again survives a stream of one-off keys', () => {
+  const cache = new LruCache<number>(8, 100);
+  cache.set('hot', 1);
+  for (let i = 0; i < 1000; i++) {
+    cache.set(`cold${i}`, i);
+    if (i % 3 === 0) assert.equal(cache.get('hot'), 1);
+    assert.ok(cache.size <= 8);
+  }
 });
 
 test('long keys are not stored', () => {

@@ -1,7 +1,9 @@
 // Which resources of remote contacts are online, as far as presence received from them tells
 // (RFC 6121 §4.4.3): available adds a full JID, unavailable removes it. Local accounts need no
-// such table (the session table knows). Bounded: at most `maxContacts` bare JIDs (least recently
-// heard from go first) and `maxResources` resources each.
+// such table (the session table knows). Bounded: at most `maxContacts` bare JIDs and
+// `maxResources` resources each, the earliest added going first. (Presence repeated by a known
+// resource changes nothing here: a room's fan-out sends the same occupants' presence to every
+// local occupant, and re-ordering two maps per stanza showed in profiles.)
 import type { Jid } from '../../jid/index.ts';
 
 export class RemoteOnline {
@@ -23,13 +25,14 @@ export class RemoteOnline {
       if (resources.size === 0) this.byBare.delete(key);
       return;
     }
-    const m = resources ?? new Map<string, Jid>();
-    this.byBare.delete(key);
-    this.byBare.set(key, m); // most recently heard from last
-    m.delete(from.resource);
+    let m = resources;
+    if (!m) {
+      this.byBare.set(key, (m = new Map<string, Jid>()));
+      if (this.byBare.size > this.maxContacts) this.byBare.delete(this.byBare.keys().next().value as string);
+    }
+    const known = m.has(from.resource);
     m.set(from.resource, from);
-    if (m.size > this.maxResources) m.delete(m.keys().next().value as string);
-    if (this.byBare.size > this.maxContacts) this.byBare.delete(this.byBare.keys().next().value as string);
+    if (!known && m.size > this.maxResources) m.delete(m.keys().next().value as string);
   }
 
   resources(bare: Jid): Jid[] {

@@ -50,7 +50,7 @@ describe('remote resources online', () => {
     r.observe(j('a@r/2'), false);
     assert.deepEqual(r.resources(j('a@r/9')).map(String), ['a@r/3']);
     r.observe(j('b@r/1'), true);
-    r.observe(j('c@s/1'), true); // a@r is the least recently heard from
+    r.observe(j('c@s/1'), true); // a@r was added first
     assert.equal(r.size, 2);
     assert.deepEqual(r.resources(j('a@r')), []);
     r.forgetDomain('s');
