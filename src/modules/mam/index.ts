@@ -22,6 +22,7 @@ import { tryParseJid } from '../../jid/index.ts';
 import { xml, type Element } from '../../xml/element.ts';
 import { NS } from '../../xml/namespaces.ts';
 import { Archiver } from './archiver.ts';
+import { isArchivable } from './policy.ts';
 import { queryFormTemplate } from './form.ts';
 import { allowedByPrefs, buildPrefs, parsePrefs } from './prefs.ts';
 import { runQuery, type QueryLimits } from './query.ts';
@@ -128,7 +129,9 @@ export default defineModule({
       const claimedId = claims.length === 1 && tryParseJid(claims[0].attrs.by ?? '')?.equals(owner) ? claims[0].attrs.id : undefined;
       if (claimedId !== undefined && (await archiver.isOwnStamp(owner, r.stanza, claimedId))) return archiver.markArchived(r.stanza, owner, claimedId);
       stripStanzaIds(r.stanza, claimsOwner);
-      if (!(await ctx.accounts.exists(owner.local, owner.domain))) return;
+      // Groupchat, headlines, errors and content-less messages never reach a user archive: skip the
+      // account lookup for them (a room's fan-out routes one message per occupant through here).
+      if (!isArchivable(r.stanza) || !(await ctx.accounts.exists(owner.local, owner.domain))) return;
       const id = await timed('append', () => archiver.archive(owner, r.stanza, { with: r.from, direction: 'in' }));
       if (id) stampStanzaId(r.stanza, owner, id);
     };
