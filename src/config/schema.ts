@@ -27,6 +27,7 @@ export const c2sSchema = z.object({
   byte_burst: z.number().int().positive().default(8 * 1024 * 1024).describe('Bytes one client connection may send at once before byte_rate applies'),
   auth_backoff_base_ms: z.number().int().min(0).default(250).describe('Failed-login backoff, per address and per account: delay after the first counted failure, doubling with each further one'),
   auth_backoff_max_ms: z.number().int().positive().default(30_000).describe('Longest failed-login backoff delay, in milliseconds'),
+  tls_low_memory: z.boolean().default(true).describe('Pass client TLS through a JS stream rather than Node\'s native socket path: ~20 KiB less memory per connection, ~0.2 ms more CPU per handshake and ~10 µs per read and write (docs/performance.md)'),
 }).strict();
 
 export const limitsSchema = z.object({
@@ -55,6 +56,10 @@ export const s2sSchema = z.object({
   stanza_burst: z.number().int().positive().default(2000).describe('Stanzas an s2s peer may send at once before stanza_rate applies; a peer a whole burst past its rate gets the policy-violation stream error'),
   byte_rate: z.number().int().positive().default(4 * 1024 * 1024).describe('Bytes per second read from one s2s peer (address); faster peers are slowed by pausing reads'),
   byte_burst: z.number().int().positive().default(16 * 1024 * 1024).describe('Bytes an s2s peer may send at once before byte_rate applies'),
+  quic: z.boolean().default(false).describe('Federate over QUIC, XEP-0467 (ALPN xmpp-server): listen on quic_port and try QUIC first for outgoing streams, falling back to TCP (docs/quic.md §9)'),
+  quic_port: port.default(5269).describe('UDP port of the s2s QUIC listener, 0 = none (outgoing QUIC only); a listener of its own because it asks peers for a certificate, which the client listener must not'),
+  quic_routes: z.record(z.string(), z.string()).default({}).describe('Remote domain -> "host:port" (UDP) for outgoing s2s over QUIC; without an entry the remote domain on UDP 443 is tried'),
+  quic_lanes: z.number().int().min(1).max(256).default(8).describe('Lanes (QUIC streams) an outgoing QUIC s2s stream asks for with Parley\'s mux, lane 0 included; 1 = single-stream XEP-0467 only'),
 }).strict();
 
 export const componentsSchema = z.object({

@@ -19,10 +19,12 @@ import { websocketUpgrade } from '../net/websocket-transport.ts';
 import type { Transport } from '../net/transport.ts';
 import { createLogger, type Logger } from '../observability/log.ts';
 import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { startOriginDedupe } from '../net/quic/origin-dedupe.ts';
 import { Router } from '../router/router.ts';
 import { createStorage } from '../storage/index.ts';
 import type { Storage } from '../storage/types.ts';
 import { C2SStream } from '../stream/c2s.ts';
+import type { C2SDeps } from '../stream/c2s-deps.ts';
 import { StreamFeatures } from '../stream/features.ts';
 import { DiscoRegistry } from './disco.ts';
 import { S2S } from '../s2s/index.ts';
@@ -61,6 +63,7 @@ export class Server {
   private components: Components | null = null;
   private quic: RunningQuic | null = null;
   private streams = new Set<C2SStream>();
+  private c2sDeps: C2SDeps | null = null;
   private readonly domains: Set<string>;
 
   constructor(readonly config: Config, log?: Logger) {
@@ -68,7 +71,7 @@ export class Server {
     this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.authThrottle = new AuthThrottle(config.c2s.auth_backoff_base_ms, config.c2s.auth_backoff_max_ms);
     this.loginBackoff = new LoginBackoff({ baseMs: config.c2s.auth_backoff_base_ms, maxMs: config.c2s.auth_backoff_max_ms });
-    this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
+    this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version, lowMemory: config.c2s.tls_low_memory };
     this.s2sTls = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
     this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
     this.services.provide('ops', {
@@ -112,18 +115,21 @@ export class Server {
     if (c.c2s.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 'c2s_direct_tls', port: c.c2s.direct_tls_port, interfaces: c.c2s.interfaces, directTls: true }, tlsOpts, onTransport, admission)));
     if (c.s2s.enabled) {
       const s2sTls = Object.assign(this.s2sTls, { secureContext: this.tls.s2sContext, verifyPeer: (cert: DetailedPeerCertificate) => chainTrusted(cert, this.tls.s2sCa) });
-      this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls, metrics: this.metrics });
+      this.s2s = new S2S({ config: c, hooks: this.hooks, router: this.router, log: this.log.child({ component: 's2s' }), serverTls: s2sTls, clientTls: s2sTls, metrics: this.metrics, quicCredentials: () => ({ certPem: this.tls.certPem, keyPem: readFileSync(this.tls.paths.key, 'utf8'), caPems: this.tls.s2sCa }) });
       await this.s2s.start();
     }
     // XEP-0467: XMPP over QUIC, opt-in ([quic] enabled).
     if (c.quic.enabled) this.quic = await startQuic({ config: c, features: this.features, router: this.router, hooks: this.hooks, log: this.log, certPem: this.tls.certPem, keyPem: readFileSync(this.tls.paths.key, 'utf8'), acceptClient: (t) => this.acceptClient(t) });
+    // quic-ack's duplicate backstop (docs/quic.md §5.4): checks every client message, so it hooks in here.
+    if (c.quic.enabled) startOriginDedupe({ hooks: this.hooks, registry: this.metrics.registry, log: this.log.child({ component: 'quic' }) });
     if (c.components.port && Object.keys(c.components.secrets).length) this.components = await startComponents(c, this.router, this.log.child({ component: 'components' }));
     this.listeners.push(...(await startHttp(this.http, { port: c.http.port, httpsPort: c.http.https_port, interfaces: c.http.interfaces, secureContext: () => this.tls.secureContext, log: this.log })));
     this.log.info({ domains: c.domains, c2s: c.c2s.port, c2s_direct_tls: c.c2s.direct_tls_port, s2s: c.s2s.enabled ? c.s2s.port : 0, components: this.components ? c.components.port : 0, http: c.http.port, https: c.http.https_port, data_dir: c.data_dir }, 'parley ready');
   }
 
   acceptClient(t: Transport): C2SStream {
-    const s = new C2SStream(t, {
+    // One deps bag for every stream (made at the first connection, after start()), not one each.
+    const s = new C2SStream(t, (this.c2sDeps ??= {
       config: this.config,
       defaultDomain: this.config.domains[0],
       isLocalDomain: (d) => this.domains.has(d),
@@ -135,7 +141,7 @@ export class Server {
       metrics: this.metrics,
       authThrottle: this.authThrottle,
       loginBackoff: this.loginBackoff,
-    });
+    }));
     this.streams.add(s);
     t.onClose(() => this.streams.delete(s));
     return s;

@@ -22,6 +22,8 @@ export function createMetrics() {
     storageLatency: new client.Histogram({ name: 'parley_storage_duration_seconds', help: 'Storage operation latency by store and op', labelNames: ['store', 'op'] as const, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5], ...opts }),
     rateLimited: new client.Counter({ name: 'parley_rate_limited_total', help: 'Rate-limit actions: direction c2s|s2s, limit bytes|stanzas, action throttled|refused|closed', labelNames: ['direction', 'limit', 'action'] as const, ...opts }),
     authThrottled: new client.Counter({ name: 'parley_auth_throttled_total', help: 'Failed logins answered late or refused by backoff, by scope (address|account)', labelNames: ['scope'] as const, ...opts }),
+    s2sQuic: new client.Counter({ name: 'parley_s2s_quic_total', help: 'S2S over QUIC: direction in|out, event connected|tcp_fallback|quic_failed|late_discarded', labelNames: ['direction', 'event'] as const, ...opts }),
+    s2sQuicLaneStanzas: new client.Counter({ name: 'parley_s2s_quic_lane_stanzas_total', help: 'Stanzas over QUIC s2s streams by direction (in|out) and mux lane (0 = the stream itself)', labelNames: ['direction', 'lane'] as const, ...opts }),
     slowConsumerDisconnects: new client.Counter({ name: 'parley_slow_consumer_disconnects_total', help: 'Sessions closed because their outbound queue overflowed', ...opts }),
   };
 }

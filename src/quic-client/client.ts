@@ -1,19 +1,30 @@
 // A small XMPP-over-QUIC client (XEP-0467) with Parley's quic-ack and mux extensions
 // (docs/quic.md): SASL PLAIN (QUIC is always TLS 1.3), bind or resume, delivery ticks for every
 // stanza sent, several lanes per session. Used by the tests and bench/quic-hol; usable alone.
+// A quic-ack session can also be resumed over TCP (transport 'tcp', docs/quic.md §5.3): then all
+// traffic is lane 0 on the TLS connection and acks keep flowing as lane-0 <a h/>.
 import { QUICClient, events, type QUICStream } from '@matrixai/quic';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { clientCrypto } from '../net/quic/crypto.ts';
+import { coalesceSends, enlargeSocketBuffers, quicTransportConfig } from '../net/quic/transport-config.ts';
 import { isStanza, laneKey, NS_ACK, NS_MUX } from '../net/quic/lane-rule.ts';
 import { AckBatcher } from '../net/quic/ack-batcher.ts';
 import { xml, type Element } from '../xml/element.ts';
 import { XmlLane, streamOpen } from './xml-lane.ts';
 import { LaneChooser, OutLane, type Sent } from './outbox.ts';
 import { WriteScheduler } from './write-scheduler.ts';
+import { TcpLane } from './tcp-lane.ts';
 
 export interface QuicXmppOptions {
   host: string;
+  /** UDP port for QUIC; with transport 'tcp' the TCP port (Direct TLS or STARTTLS). */
   port: number;
+  /**
+   * 'quic' (default) or 'tcp': only for resume() (specs/quic.md §6: new TCP sessions use
+   * XEP-0198). tls picks Direct TLS (XEP-0368, default) or STARTTLS on that port.
+   */
+  transport?: 'quic' | 'tcp';
+  tls?: 'direct-tls' | 'starttls';
   domain: string;
   username: string;
   password: string;
@@ -38,9 +49,11 @@ export class QuicXmppClient {
   /** quic-ack session id, for resumption. */
   ackId = '';
   mux: { sid: string; lanes: number } | null = null;
+  /** After resume(): whether the server resumed the session or answered <failed/>. */
+  resumeOutcome: 'resumed' | 'failed' | null = null;
   closedReason: string | null = null;
-  private quic!: QUICClient;
-  private lane0!: XmlLane;
+  private quic: QUICClient | null = null;
+  private lane0!: XmlLane | TcpLane;
   private out = new Map<number, OutLane>([[0, new OutLane(0)]]);
   private outStreams = new Map<number, XmlLane>();
   private chooser = new LaneChooser();
@@ -61,6 +74,7 @@ export class QuicXmppClient {
 
   /** Connect, authenticate, bind, and enable quic-ack (and mux) as asked. */
   static async connect(opts: QuicXmppOptions): Promise<QuicXmppClient> {
+    if (opts.transport === 'tcp') throw new Error('quic-ack sessions start on QUIC; over TCP they can only be resumed (use resume())');
     const c = new QuicXmppClient(opts);
     const features = await c.open();
     if (!features.getChild('bind', 'urn:ietf:params:xml:ns:xmpp-bind')) throw new Error('server offers no resource binding');
@@ -73,8 +87,9 @@ export class QuicXmppClient {
   }
 
   /**
-   * Resume a quic-ack session on a new QUIC connection (after a lost one). Stanzas the old
-   * client sent that the server had not counted are sent again, with their original ticks.
+   * Resume a quic-ack session on a new connection (after a lost one): QUIC by default, or TCP
+   * with overrides { transport: 'tcp', port } (docs/quic.md §5.3). Stanzas the old client sent
+   * that the server had not counted are sent again, with their original ticks.
    */
   static async resume(old: QuicXmppClient, overrides: Partial<QuicXmppOptions> = {}): Promise<QuicXmppClient> {
     if (!old.ackId) throw new Error('quic-ack was not enabled on that session');
@@ -83,10 +98,12 @@ export class QuicXmppClient {
     const features = await c.open();
     if (!features.getChild('ack', NS_ACK)) throw new Error('server does not offer quic-ack here');
     const report = [...old.inH].map(([n, h]) => xml('lane', { n: String(n), h: String(h) }));
-    const answer = await c.control(xml('resume', { xmlns: NS_ACK, previd: old.ackId }, report), (el) => el.getNS() === NS_ACK && (el.name === 'resumed' || el.name === 'failed'));
-    c.jid = old.jid;
+    // Before <resume/>: resent stanzas may arrive in the same read as <resumed/>.
     c.stanzaCbs = old.stanzaCbs;
     c.received.push(...old.received);
+    const answer = await c.control(xml('resume', { xmlns: NS_ACK, previd: old.ackId }, report), (el) => el.getNS() === NS_ACK && (el.name === 'resumed' || el.name === 'failed'));
+    c.jid = old.jid;
+    c.resumeOutcome = answer.name === 'resumed' ? 'resumed' : 'failed';
     const held = new Map(answer.getChildren('lane').map((l) => [Number(l.attrs.n), Number(l.attrs.h)] as const));
     const resend: Sent[] = [];
     for (const lane of [...old.out.values()].sort((a, b) => a.n - b.n)) {
@@ -94,23 +111,38 @@ export class QuicXmppClient {
       resend.push(...lane.unacked);
     }
     if (answer.name === 'failed') {
-      // The session is gone: bind anew and send what was not acked as new stanzas.
-      const bound = await c.control(xml('iq', { type: 'set', id: 'bind1' }, xml('bind', { xmlns: 'urn:ietf:params:xml:ns:xmpp-bind' })), (el) => el.name === 'iq' && el.attrs.id === 'bind1');
+      // The session is gone: bind anew, under the same resource so the server's origin-id
+      // backstop (docs/quic.md §5.4) recognises resent messages, and send what was not acked as
+      // new stanzas. Over TCP there is no quic-ack for a new session: ticks fire once written.
+      const resource = c.opts.resource ?? old.jid.slice(old.jid.indexOf('/') + 1);
+      const bound = await c.control(xml('iq', { type: 'set', id: 'bind1' }, xml('bind', { xmlns: 'urn:ietf:params:xml:ns:xmpp-bind' }, resource ? xml('resource', {}, resource) : null)), (el) => el.name === 'iq' && el.attrs.id === 'bind1');
+      if (bound.attrs.type !== 'result') throw new Error(`bind failed: ${bound.toString()}`);
       c.jid = bound.getChild('bind')?.getChildText('jid') ?? c.jid;
-      await c.enableAck(features);
+      if (c.quic) await c.enableAck(features);
     } else {
       c.ackId = old.ackId;
       c.ackOn = true;
     }
-    // Serialised on the new lane 0, in per-old-lane order (docs/quic.md §6.4).
-    for (const s of resend) c.sendOn(0, s);
-    if (c.opts.mode === 'mux') await c.enableMux(features);
+    // Serialised on the new lane 0, in per-old-lane order (docs/quic.md §5.3).
+    for (const s of resend) {
+      c.sendOn(0, s);
+      if (!c.ackOn) s.acked();
+    }
+    if (c.opts.mode === 'mux' && c.quic) await c.enableMux(features);
     return c;
   }
 
   // ---- negotiation --------------------------------------------------------------------------
 
   private async open(): Promise<Element> {
+    const o = this.opts;
+    if (o.transport === 'tcp') {
+      this.lane0 = await TcpLane.connect({ host: o.host, port: o.port, domain: o.domain, ca: o.ca, tls: o.tls, timeoutMs: o.timeoutMs }, { onElement: (el) => this.onLane0(el), onClose: (r) => this.finish(r) });
+    } else await this.openQuic();
+    return this.authenticate();
+  }
+
+  private async openQuic(): Promise<void> {
     const o = this.opts;
     const loopback = o.host === '127.0.0.1' || o.host === 'localhost' || o.host === '::1';
     this.quic = await QUICClient.createQUICClient(
@@ -129,18 +161,23 @@ export class QuicXmppClient {
           maxIdleTimeout: 60_000,
           keepAliveIntervalTime: 15_000,
           initialMaxStreamsBidi: 64,
-          initialMaxStreamDataBidiRemote: 1024 * 1024,
-          initialMaxStreamDataBidiLocal: 1024 * 1024,
-          maxStreamWindow: 1024 * 1024,
+          ...quicTransportConfig(),
         },
       },
       { timer: o.timeoutMs ?? 10_000 },
     );
     const conn = this.quic.connection;
+    coalesceSends(conn);
+    enlargeSocketBuffers(this.quic);
     conn.addEventListener(events.EventQUICConnectionError.name, () => {});
     conn.addEventListener(events.EventQUICConnectionStream.name, (e) => this.onServerLane((e as events.EventQUICConnectionStream).detail));
     conn.addEventListener(events.EventQUICConnectionStopped.name, () => this.finish('QUIC connection closed'), { once: true });
     this.lane0 = new XmlLane(conn.newStream('bidi'), { onElement: (el) => this.onLane0(el), onClose: (r) => this.finish(r) }, this.scheduler);
+  }
+
+  // RFC 6120 §6 on lane 0 (QUIC is TLS 1.3 already; on TCP TcpLane set up TLS): SASL PLAIN, restart.
+  private async authenticate(): Promise<Element> {
+    const o = this.opts;
     void this.lane0.write(streamOpen(o.domain));
     const first = await this.next((el) => el.name === 'stream:features' || el.name === 'features');
     const mechs = first.getChild('mechanisms')?.getChildren('mechanism').map((m) => m.getText()) ?? [];
@@ -271,7 +308,7 @@ export class QuicXmppClient {
   private openLane(): number {
     let n = 1;
     while (this.out.has(n)) n++;
-    const stream = this.quic.connection.newStream('bidi');
+    const stream = this.quic!.connection.newStream('bidi');
     const lane = new XmlLane(stream, {
       onElement: (el) => {
         if (el.getNS() === NS_ACK && el.name === 'a') this.onAck(n, Number(el.attrs.h));
@@ -291,14 +328,14 @@ export class QuicXmppClient {
 
   /** Open lane n by hand, bypassing the lane limit (tests). */
   openRawLane(n: number, sid = this.mux?.sid ?? ''): XmlLane {
-    const lane = new XmlLane(this.quic.connection.newStream('bidi'), { onElement: (el) => this.laneErrors.push(el), onClose: () => {} });
+    const lane = new XmlLane(this.quic!.connection.newStream('bidi'), { onElement: (el) => this.laneErrors.push(el), onClose: () => {} });
     void lane.write(streamOpen(this.opts.domain) + `<lane xmlns="${NS_MUX}" sid="${sid}" n="${n}"/>`);
     this.outStreams.set(n, lane);
     return lane;
   }
   /** Open another QUIC stream and write text on it (e.g. a second XML stream header; tests). */
   openRawStream(text: string): XmlLane {
-    const lane = new XmlLane(this.quic.connection.newStream('bidi'), { onElement: (el) => this.laneErrors.push(el), onClose: () => {} });
+    const lane = new XmlLane(this.quic!.connection.newStream('bidi'), { onElement: (el) => this.laneErrors.push(el), onClose: () => {} });
     void lane.write(text);
     return lane;
   }
@@ -324,7 +361,12 @@ export class QuicXmppClient {
   }
 
   get localPort(): number {
-    return this.quic.localPort as number;
+    return this.quic?.localPort as number;
+  }
+
+  /** What carries the session now: a QUIC connection, or TCP after resume({ transport: 'tcp' }). */
+  get transport(): 'quic' | 'tcp' {
+    return this.lane0 instanceof TcpLane ? 'tcp' : 'quic';
   }
 
   // ---- closing ------------------------------------------------------------------------------
@@ -345,6 +387,7 @@ export class QuicXmppClient {
   /** Drop the QUIC connection without closing the XML stream: the server keeps the session for resumption. */
   async destroy(): Promise<void> {
     this.finish('destroyed');
+    if (this.lane0 instanceof TcpLane) this.lane0.destroy();
     await this.quic?.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {});
   }
 }

@@ -41,7 +41,6 @@ function currentlyValid(x: X509Certificate, now = Date.now()): boolean {
  * chain is checked here: signature, issuer and validity period of each link.
  */
 export function chainTrusted(peer: DetailedPeerCertificate, caPems: string[]): boolean {
-  const cas = trustAnchors(caPems);
   const chain: X509Certificate[] = [];
   const seen = new Set<string>();
   for (let c: DetailedPeerCertificate | undefined = peer; c && c.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
@@ -52,6 +51,12 @@ export function chainTrusted(peer: DetailedPeerCertificate, caPems: string[]): b
       return false;
     }
   }
+  return chainTrustedX509(chain, caPems);
+}
+
+/** The same check for a chain given leaf first, as QUIC reports it (DER certificates). */
+export function chainTrustedX509(chain: X509Certificate[], caPems: string[]): boolean {
+  const cas = trustAnchors(caPems);
   if (chain.length === 0) return false;
   let current = chain[0];
   for (let depth = 0; depth < 8; depth++) {

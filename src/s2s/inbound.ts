@@ -2,7 +2,6 @@
 // The peer proves a domain with SASL EXTERNAL (valid certificate) or dialback; after that its
 // stanzas from that domain are routed.
 import { randomBytes } from 'node:crypto';
-import type { TcpTransport } from '../net/tcp-transport.ts';
 import { Element, xml } from '../xml/element.ts';
 import { NS } from '../xml/namespaces.ts';
 import type { Logger } from '../observability/log.ts';
@@ -10,7 +9,7 @@ import type { Config } from '../config/schema.ts';
 import { tryParseJid } from '../jid/index.ts';
 import { StreamError } from '../stream/framing.ts';
 import { dialbackKey, keysEqual, NS_DB, NS_DB_FEATURE } from './dialback.ts';
-import { XmlConn } from './xml-conn.ts';
+import { XmlConn, type S2STransport } from './xml-conn.ts';
 import { certMatchesDomain } from './certs.ts';
 import { ReadGate, type StreamRateLimits } from '../stream/limits.ts';
 import { StanzaError, errorReply } from '../stanza/errors.ts';
@@ -28,6 +27,16 @@ export interface InboundDeps {
   /** Rate limits of the peer this stream comes from (shared by its streams, net/rate-limit-peers.ts). */
   limits: StreamRateLimits;
   metrics?: Metrics;
+  /** Extra features and nonzas of this transport (QUIC: quic-ack and mux, s2s/quic/receiver.ts). */
+  extension?: (s: InboundStream) => InboundExtension;
+}
+
+export interface InboundExtension {
+  features(): Element[];
+  /** true = the element was a nonza of the extension and is handled. */
+  onElement(el: Element): boolean;
+  /** A stanza from the stream itself (lane 0) was handled. */
+  stanzaHandled(): void;
 }
 
 export class InboundStream {
@@ -41,8 +50,9 @@ export class InboundStream {
   private saslDone = false;
   private readonly log: Logger;
   private readonly gate: ReadGate;
+  private readonly ext: InboundExtension | null;
 
-  constructor(transport: TcpTransport, directTls: boolean, private readonly deps: InboundDeps) {
+  constructor(transport: S2STransport, directTls: boolean, private readonly deps: InboundDeps) {
     this.secured = directTls;
     this.gate = new ReadGate(() => transport.pauseReading(), () => transport.resumeReading());
     this.log = deps.log.child({ conn: transport.id, listener: 's2s_in', ip: transport.remoteAddress });
@@ -60,6 +70,7 @@ export class InboundStream {
         this.gate.holdFor('byte_rate', wait);
       },
     }, (e) => this.onError(e));
+    this.ext = deps.extension?.(this) ?? null;
   }
 
   private onError(e: unknown): void {
@@ -83,6 +94,7 @@ export class InboundStream {
       f.append(xml('mechanisms', { xmlns: NS.sasl }, xml('mechanism', {}, 'EXTERNAL')));
     }
     if (!this.saslDone) f.append(xml('dialback', { xmlns: NS_DB_FEATURE }, xml('errors')));
+    for (const x of this.ext?.features() ?? []) f.append(x);
     this.conn.write(f);
   }
 
@@ -111,7 +123,11 @@ export class InboundStream {
     if (el.is('auth', NS.sasl)) return this.onSaslExternal(el);
     if (ns === NS_DB && el.localName === 'result') return this.onDialbackResult(el);
     if (ns === NS_DB && el.localName === 'verify') return this.onDialbackVerify(el);
-    if ((el.name === 'message' || el.name === 'presence' || el.name === 'iq') && ns === NS.server) return this.onStanza(el);
+    if ((el.name === 'message' || el.name === 'presence' || el.name === 'iq') && ns === NS.server) {
+      this.acceptStanza(el);
+      return this.ext?.stanzaHandled();
+    }
+    if (this.ext?.onElement(el)) return;
     throw new StreamError('unsupported-stanza-type');
   }
 
@@ -164,7 +180,8 @@ export class InboundStream {
     set.add(local);
   }
 
-  private onStanza(el: Element): void {
+  /** Check and route one stanza from the peer (this stream, or a mux lane of it); throws StreamError. */
+  acceptStanza(el: Element): void {
     const from = tryParseJid(el.attrs.from ?? '');
     const to = tryParseJid(el.attrs.to ?? '');
     if (!from || !to) throw new StreamError('improper-addressing');

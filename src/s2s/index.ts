@@ -16,6 +16,11 @@ import type { Metrics } from '../observability/metrics.ts';
 import { InboundStream } from './inbound.ts';
 import { OutboundStream } from './outbound.ts';
 import { resolveTargets } from './resolve.ts';
+import type { S2STransport } from './xml-conn.ts';
+import { startS2SQuic } from './quic/listener.ts';
+import { QuicDialer } from './quic/dial.ts';
+import { MuxReceiver } from './quic/receiver.ts';
+import type { QuicClientConnection } from '../net/quic/c2s-connection.ts';
 
 interface Route {
   stream: OutboundStream;
@@ -32,6 +37,8 @@ export interface S2SDeps {
   clientTls: TlsOptions;
   /** Counters for rate-limit actions (optional for tools). */
   metrics?: Metrics;
+  /** Our certificate and the CAs trusted for peers, for s2s over QUIC ([s2s] quic). */
+  quicCredentials?: () => { certPem: string; keyPem: string; caPems: string[] };
 }
 
 export class S2S {
@@ -43,11 +50,15 @@ export class S2S {
   private idleTimer: NodeJS.Timeout | null = null;
   /** Stanza and byte rate limits per peer address, shared by all its incoming streams. */
   private readonly peerLimits: PeerRateLimits;
+  private quicListener: { ports: number[]; stop(): Promise<void> } | null = null;
+  private readonly quicDialer: QuicDialer | null;
 
   constructor(private readonly deps: S2SDeps) {
     this.secret = deps.config.s2s.dialback_secret ?? randomBytes(32).toString('hex');
     const c = deps.config.s2s;
     this.peerLimits = new PeerRateLimits({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst });
+    const cred = deps.quicCredentials;
+    this.quicDialer = c.quic && cred ? new QuicDialer({ config: deps.config, log: deps.log, metrics: deps.metrics, credentials: cred }) : null;
   }
 
   async start(): Promise<void> {
@@ -58,11 +69,12 @@ export class S2S {
       this.send(local, r.to.domain, r.stanza);
       return true;
     }, -100);
-    const onTransport = (directTls: boolean) => (t: import('../net/transport.ts').Transport) => {
+    const onTransport = (directTls: boolean, quic?: QuicClientConnection) => (t: S2STransport) => {
       if (this.connectionCount() >= c.max_connections) return t.destroy();
       const peer = this.peerLimits.acquire(t.remoteAddress);
       t.onClose(() => peer.release());
-      const s = new InboundStream(t as TcpTransport, directTls, {
+      const s = new InboundStream(t, directTls, {
+        extension: quic ? (st) => new MuxReceiver(st, quic, this.deps.config.quic.max_lanes, this.deps.log, this.deps.metrics) : undefined,
         limits: peer.limits,
         metrics: this.deps.metrics,
         config: this.deps.config,
@@ -77,8 +89,15 @@ export class S2S {
     };
     // The same object stays in use so a certificate reload (SIGHUP) reaches new connections.
     const tls = Object.assign(this.deps.serverTls, { requestCert: true });
-    if (c.port) this.listeners.push(...(await listenTcp({ name: 's2s', port: c.port, interfaces: c.interfaces, directTls: false }, tls, onTransport(false))));
-    if (c.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 's2s_direct_tls', port: c.direct_tls_port, interfaces: c.interfaces, directTls: true }, tls, onTransport(true))));
+    // listenTcp yields TcpTransports (typed as Transport), which carry peerCertificate().
+    const onTcp = (directTls: boolean) => (t: import('../net/transport.ts').Transport) => onTransport(directTls)(t as TcpTransport);
+    if (c.port) this.listeners.push(...(await listenTcp({ name: 's2s', port: c.port, interfaces: c.interfaces, directTls: false }, tls, onTcp(false))));
+    if (c.direct_tls_port) this.listeners.push(...(await listenTcp({ name: 's2s_direct_tls', port: c.direct_tls_port, interfaces: c.interfaces, directTls: true }, tls, onTcp(true))));
+    const cred = this.deps.quicCredentials;
+    if (c.quic && c.quic_port && cred) {
+      const { certPem, keyPem } = cred();
+      this.quicListener = await startS2SQuic({ config: this.deps.config, log: this.deps.log, metrics: this.deps.metrics, certPem, keyPem, caPems: () => cred().caPems, onStream: (t, qc) => onTransport(true, qc)(t) });
+    }
     this.idleTimer = setInterval(() => this.closeIdle(), 10_000);
     this.idleTimer.unref();
   }
@@ -88,9 +107,9 @@ export class S2S {
   }
 
   /** Domains with a ready outgoing stream, for the admin page and metrics. */
-  status(): { outgoing: { local: string; remote: string; state: string; method: string | null }[]; incoming: string[] } {
+  status(): { outgoing: { local: string; remote: string; state: string; method: string | null; via: string | null }[]; incoming: string[] } {
     return {
-      outgoing: [...this.routes.values()].map((r) => ({ local: r.stream.local, remote: r.stream.remote, state: r.stream.state, method: r.stream.method })),
+      outgoing: [...this.routes.values()].map((r) => ({ local: r.stream.local, remote: r.stream.remote, state: r.stream.state, method: r.stream.method, via: r.stream.via })),
       incoming: [...this.inbound].flatMap((s) => [...s.authorized.keys()]),
     };
   }
@@ -127,9 +146,10 @@ export class S2S {
     timer.unref();
     const route: Route = { stream, queue: [], timer };
     this.routes.set(key, route);
+    const dial = this.quicDialer?.dialerFor(local, remote);
     resolveTargets(remote, this.deps.config.s2s.routes, this.deps.config.s2s.dns_servers).then(
-      (targets) => stream.connect(targets),
-      () => stream.connect([]),
+      (targets) => stream.connect(targets, dial),
+      () => stream.connect([], dial),
     );
     return route;
   }
@@ -166,6 +186,7 @@ export class S2S {
   async stop(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const l of this.listeners) l.close();
+    await this.quicListener?.stop();
     for (const r of this.routes.values()) r.stream.close();
     for (const s of this.inbound) s.conn.streamError('system-shutdown');
   }

@@ -1,6 +1,8 @@
 // One outgoing s2s stream for a (local domain, remote domain) pair (RFC 6120 §4-§6, XEP-0220):
 // connect → STARTTLS → SASL EXTERNAL when the peer offers it, else dialback → ready.
-// Stanzas queue until ready; on failure the owner bounces them.
+// Stanzas queue until ready; on failure the owner bounces them. With s2s over QUIC the stream
+// runs on a QUIC stream instead (s2s/quic/: happy eyeballs against TCP, no STARTTLS, and
+// quic-ack + mux through an OutboundExtension).
 import { connect as netConnect } from 'node:net';
 import { TcpTransport, type TlsOptions } from '../net/tcp-transport.ts';
 import { Element, xml } from '../xml/element.ts';
@@ -9,7 +11,7 @@ import type { Logger } from '../observability/log.ts';
 import type { Config } from '../config/schema.ts';
 import { domainToAscii } from '../jid/index.ts';
 import { dialbackKey, NS_DB, NS_DB_FEATURE } from './dialback.ts';
-import { XmlConn } from './xml-conn.ts';
+import { XmlConn, type S2STransport } from './xml-conn.ts';
 import type { Target } from './resolve.ts';
 import { certMatchesDomain } from './certs.ts';
 
@@ -23,6 +25,28 @@ export interface OutboundDeps {
   onReady(o: OutboundStream): void;
   onFailed(o: OutboundStream, condition: 'remote-server-not-found' | 'remote-server-timeout', reason: string): void;
   onClosed(o: OutboundStream): void;
+}
+
+/** A connected transport for the stream: TCP (maybe Direct TLS) or a QUIC stream. */
+export interface Dialed {
+  transport: S2STransport;
+  /** TLS is in place from the start (Direct TLS, QUIC). */
+  secured: boolean;
+  via: 'tcp' | 'quic';
+  /** Extra negotiation after authentication (QUIC: quic-ack and mux). */
+  extension?: (o: OutboundStream) => OutboundExtension;
+  /** Close it unused (the other transport won the race). */
+  discard(): void;
+}
+
+export interface OutboundExtension {
+  onFeatures(features: Element): void;
+  /** true = an element of the extension, handled. */
+  onElement(el: Element): boolean;
+  /** Runs once authenticated, before the stream counts as ready. */
+  start(): Promise<void>;
+  /** true = the extension sent the stanza (e.g. on a mux lane). */
+  send(stanza: Element): boolean;
 }
 
 interface PendingVerify {
@@ -46,10 +70,26 @@ export class OutboundStream {
   /** Authenticated with SASL EXTERNAL (vs dialback). */
   method: 'external' | 'dialback' | null = null;
   certValid = false;
+  via: 'tcp' | 'quic' | null = null;
+  private ext: OutboundExtension | null = null;
+  private authenticated = false;
 
   constructor(readonly local: string, readonly remote: string, private readonly deps: OutboundDeps) {}
 
-  async connect(targets: Target[]): Promise<void> {
+  /** Connect over TCP to the first target that answers, or use what `dial` produced (QUIC racing TCP). */
+  async connect(targets: Target[], dial?: (tcp: () => Promise<Dialed>) => Promise<Dialed>): Promise<void> {
+    try {
+      const d = await (dial ? dial(() => this.dialTcp(targets)) : this.dialTcp(targets));
+      if (this.state === 'failed') return d.discard();
+      this.via = d.via;
+      this.ext = d.extension?.(this) ?? null;
+      this.start(d.transport, d.secured);
+    } catch (e) {
+      this.fail('remote-server-not-found', (e as Error).message);
+    }
+  }
+
+  private async dialTcp(targets: Target[]): Promise<Dialed> {
     let lastError = `${this.remote} does not resolve`;
     for (const t of targets) {
       try {
@@ -70,16 +110,15 @@ export class OutboundStream {
         });
         const tlsOpts: TlsOptions = { ...this.deps.tls, role: 'client', servername: domainToAscii(this.remote) };
         const transport = new TcpTransport(socket, 's2s_out', tlsOpts, t.directTls);
-        this.start(transport, t.directTls);
-        return;
+        return { transport, secured: t.directTls, via: 'tcp', discard: () => transport.destroy() };
       } catch (e) {
         lastError = (e as Error).message;
       }
     }
-    this.fail('remote-server-not-found', lastError);
+    throw new Error(lastError);
   }
 
-  private start(transport: TcpTransport, directTls: boolean): void {
+  private start(transport: S2STransport, directTls: boolean): void {
     this.state = 'negotiating';
     this.secured = directTls;
     this.conn = new XmlConn(transport, this.deps.config.limits, {
@@ -106,10 +145,12 @@ export class OutboundStream {
   private async onElement(el: Element): Promise<void> {
     const conn = this.conn!;
     this.deps.log.trace({ remote: this.remote, el: el.name, type: el.attrs.type }, 's2s out <-');
+    if (this.ext?.onElement(el)) return;
     if (el.is('features', NS.stream)) {
+      this.ext?.onFeatures(el);
       if (el.getChild('dialback', NS_DB_FEATURE)) this.peerOffersDialback = true;
       this.flushVerifies();
-      if (this.state === 'ready') return;
+      if (this.state === 'ready' || this.authenticated) return;
       if (!this.secured && el.getChild('starttls', NS.tls)) {
         conn.write(xml('starttls', { xmlns: NS.tls }));
         return;
@@ -170,8 +211,20 @@ export class OutboundStream {
   }
 
   private becomeReady(): void {
+    // Authenticated; the features after SASL's restart must not start a second authentication.
+    if (this.authenticated) return;
+    this.authenticated = true;
+    if (!this.ext) return this.ready();
+    this.ext.start().then(
+      () => this.ready(),
+      (e) => this.fail('remote-server-not-found', `QUIC stream negotiation failed: ${(e as Error).message}`),
+    );
+  }
+
+  private ready(): void {
+    if (this.state !== 'negotiating') return;
     this.state = 'ready';
-    this.deps.log.info({ local: this.local, remote: this.remote, method: this.method, cert_valid: this.certValid }, 's2s outgoing stream ready');
+    this.deps.log.info({ local: this.local, remote: this.remote, method: this.method, cert_valid: this.certValid, via: this.via }, 's2s outgoing stream ready');
     this.deps.onReady(this);
   }
 
@@ -195,6 +248,7 @@ export class OutboundStream {
   send(stanza: Element): void {
     const copy = stanza.clone();
     copy.attrs.xmlns = NS.server;
+    if (this.ext?.send(copy)) return;
     this.conn?.write(copy);
   }
 

@@ -1,6 +1,7 @@
-// An XML stream over a TcpTransport, shared by s2s (both directions) and components:
-// parser (re)creation on restart, header/element writes, stream errors and closing.
-import type { TcpTransport } from '../net/tcp-transport.ts';
+// An XML stream over a transport (TCP/TLS or one QUIC stream), shared by s2s (both directions)
+// and components: parser (re)creation on restart, header/element writes, stream errors and closing.
+import type { PeerCertInfo } from '../net/tcp-transport.ts';
+import type { Transport } from '../net/transport.ts';
 import { createStreamParser } from '../xml/parser.ts';
 import type { StreamParser } from '../xml/stream-parser.ts';
 import type { Element } from '../xml/element.ts';
@@ -9,6 +10,9 @@ import { escapeAttr } from '../xml/escape.ts';
 import type { Config } from '../config/schema.ts';
 import { streamErrorXml, type StreamErrorCondition } from '../stream/framing.ts';
 import { NS_DB } from './dialback.ts';
+
+/** What s2s needs from a transport: bytes both ways, plus what the peer's certificate proved. */
+export type S2STransport = Transport & { peerCertificate(): PeerCertInfo };
 
 export interface XmlConnEvents {
   onHeader(attrs: Record<string, string>, name: string): void;
@@ -24,7 +28,7 @@ export class XmlConn {
   private inbound: Promise<void> = Promise.resolve();
   lastActivity = Date.now();
 
-  constructor(readonly transport: TcpTransport, private readonly limits: Config['limits'], private readonly events: XmlConnEvents, private readonly onError: (e: unknown) => void) {
+  constructor(readonly transport: S2STransport, private readonly limits: Config['limits'], private readonly events: XmlConnEvents, private readonly onError: (e: unknown) => void) {
     this.restart();
     transport.onData((chunk) => {
       this.lastActivity = Date.now();

@@ -11,6 +11,7 @@ import type { Router } from '../router/router.ts';
 import type { ClientSession, OutboundStage, SessionKeeper } from '../router/session.ts';
 import { xml, type Element } from '../xml/element.ts';
 import { NS } from '../xml/namespaces.ts';
+import { lazyChild } from '../observability/lazy-log.ts';
 
 /** The connection under a session, as the session sees it (implemented by C2SStream). */
 export interface SessionLink {
@@ -52,7 +53,8 @@ export class C2SSession implements ClientSession {
   private keeper: SessionKeeper | null = null;
   private stages: StageEntry[] = [];
   private stageSeq = 0;
-  private inboundObservers = new Set<(el: Element) => void>();
+  /** Made on first use (stream management observes; most sessions have no observer). */
+  private inboundObservers: Set<(el: Element) => void> | null = null;
   private ended = false;
   private readonly log: Logger;
 
@@ -61,7 +63,8 @@ export class C2SSession implements ClientSession {
     this.link = link;
     this.lastSecure = link.secure;
     this.lastAddress = link.remoteAddress;
-    this.log = deps.log.child({ session: this.id, jid: jid.toString() });
+    // Built only when a line is written (observability/lazy-log.ts).
+    this.log = lazyChild(deps.log, () => ({ session: this.id, jid: jid.toString() }));
   }
 
   get connected(): boolean {
@@ -116,13 +119,14 @@ export class C2SSession implements ClientSession {
   }
 
   onInbound(observer: (stanza: Element) => void): () => void {
-    this.inboundObservers.add(observer);
-    return () => this.inboundObservers.delete(observer);
+    const observers = (this.inboundObservers ??= new Set());
+    observers.add(observer);
+    return () => observers.delete(observer);
   }
 
   /** Called by the stream for each stanza the client sends once bound. */
   stanzaIn(stanza: Element): void {
-    for (const o of this.inboundObservers) o(stanza);
+    if (this.inboundObservers) for (const o of this.inboundObservers) o(stanza);
   }
 
   /** Called by the stream whenever bytes arrive. */

@@ -17,6 +17,8 @@ import { SaslNegotiation } from './sasl-negotiation.ts';
 import type { C2SDeps } from './c2s-deps.ts';
 import { C2SSession, type SessionLink } from './c2s-session.ts';
 import { ReadGate, StreamRateLimits } from './limits.ts';
+import { lazyChild } from '../observability/lazy-log.ts';
+import { sweeperEvery, type Sweepable } from './sweeper.ts';
 
 type State = 'await-header' | 'negotiating' | 'closed';
 
@@ -24,7 +26,7 @@ type State = 'await-header' | 'negotiating' | 'closed';
 const INBOUND_HIGH = 64;
 const INBOUND_LOW = 16;
 
-export class C2SStream implements SessionLink {
+export class C2SStream implements SessionLink, Sweepable {
   readonly id: string;
   private state: State = 'await-header';
   private parser!: StreamParser;
@@ -40,19 +42,22 @@ export class C2SStream implements SessionLink {
   /** Set by a nonza handler's ctx.bindResumed(); 'session/bound' fires after the handler. */
   private boundNow: C2SSession | null = null;
   private lastActivity = Date.now();
-  private timers: NodeJS.Timeout[] = [];
+  /** Cleared once a session is bound; idle checks run on a shared sweeper (stream/sweeper.ts). */
+  private authDeadline: NodeJS.Timeout | null = null;
+  private sweeper: ReturnType<typeof sweeperEvery> | null = null;
   private readonly log;
   /** Stanzas from the client are processed one at a time, in order (RFC 6120 §10.1). */
   private inbound: Promise<void> = Promise.resolve();
-  /** State of pre-authentication iq handlers (XEP-0077 registration), see features.ts. */
-  private readonly preAuthState = new Map<string, unknown>();
+  /** State of pre-authentication iq handlers (XEP-0077 registration), see features.ts; made on first use. */
+  private preAuthState: Map<string, unknown> | null = null;
   /** Stanza and byte rate limits (stream/limits.ts) and who is holding reads. */
   private readonly limits: StreamRateLimits;
   private readonly gate: ReadGate;
 
   constructor(private readonly transport: Transport, private readonly deps: C2SDeps) {
     this.id = transport.id;
-    this.log = deps.log.child({ conn: this.id, listener: transport.listener, ip: transport.remoteAddress });
+    // Built only when a line is written: most idle connections never log again after login.
+    this.log = lazyChild(deps.log, { conn: this.id, listener: transport.listener, ip: transport.remoteAddress });
     const c = deps.config.c2s;
     this.limits = new StreamRateLimits({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst });
     this.gate = new ReadGate(() => transport.pauseReading(), () => transport.resumeReading());
@@ -108,19 +113,29 @@ export class C2SStream implements SessionLink {
 
   private startTimers(): void {
     const c = this.deps.config.c2s;
-    const authDeadline = setTimeout(() => {
+    this.authDeadline = setTimeout(() => {
+      this.authDeadline = null;
       if (!this.session && this.state !== 'closed') this.streamError('connection-timeout', 'Authentication took too long');
     }, c.auth_timeout * 1000);
-    const tick = setInterval(() => {
-      const idle = Date.now() - this.lastActivity;
-      // Silence this long means the peer is most likely gone: the stream counts as unfinished
-      // (XEP-0198 §6), so a resumable session hibernates rather than ends.
-      if (idle > c.idle_timeout * 1000) this.streamError('connection-timeout', 'Idle for too long', undefined, false);
-      else if (c.keepalive_interval > 0 && idle > c.keepalive_interval * 1000 && this.transport.framing === 'stream' && this.headerSent) this.transport.write(' ');
-    }, Math.max(1000, Math.min(c.keepalive_interval || 30, 30) * 1000));
-    authDeadline.unref();
-    tick.unref();
-    this.timers.push(authDeadline, tick);
+    this.authDeadline.unref();
+    this.sweeper = sweeperEvery(Math.max(1000, Math.min(c.keepalive_interval || 30, 30) * 1000));
+    this.sweeper.add(this);
+  }
+
+  /** A session is bound: the authentication deadline no longer applies. */
+  private clearAuthDeadline(): void {
+    if (this.authDeadline) clearTimeout(this.authDeadline);
+    this.authDeadline = null;
+  }
+
+  /** Sweepable: idle timeout and whitespace keepalive, checked once per sweeper period. */
+  sweep(now: number): void {
+    const c = this.deps.config.c2s;
+    const idle = now - this.lastActivity;
+    // Silence this long means the peer is most likely gone: the stream counts as unfinished
+    // (XEP-0198 §6), so a resumable session hibernates rather than ends.
+    if (idle > c.idle_timeout * 1000) this.streamError('connection-timeout', 'Idle for too long', undefined, false);
+    else if (c.keepalive_interval > 0 && idle > c.keepalive_interval * 1000 && this.transport.framing === 'stream' && this.headerSent) this.transport.write(' ');
   }
 
   private guard(fn: () => void | Promise<void>): void {
@@ -277,6 +292,7 @@ export class C2SStream implements SessionLink {
     if (!(target instanceof C2SSession) || target.isEnded) throw new Error('not a live client session');
     const old = target.attach(this);
     this.session = target;
+    this.clearAuthDeadline();
     this.resumedNow = target;
     this.log.info({ jid: target.jid.toString(), replaced: old?.id }, 'session resumed');
     // §5: "If the former stream is resumed and the server still has the stream ... open at this
@@ -292,6 +308,7 @@ export class C2SStream implements SessionLink {
     this.deps.router.sessions.getLocal(full)?.close('conflict', 'Replaced by a resumed session');
     const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
     this.session = session;
+    this.clearAuthDeadline();
     this.deps.router.sessions.add(session);
     this.deps.metrics.sessions.set(this.deps.router.sessions.size);
     this.boundNow = session;
@@ -304,14 +321,16 @@ export class C2SStream implements SessionLink {
       if (!this.transport.canStartTls) throw new StreamError('policy-violation', 'TLS is already in place');
       this.transport.write(`<proceed xmlns="${NS.tls}"/>`);
       this.resetParser();
+      // Reset before the handshake: the client's new stream header may be read and answered
+      // (creating the SASL negotiation) before the code after the await runs.
+      this.headerSent = false;
+      this.sasl = null;
       try {
         await this.transport.startTls();
       } catch (e) {
         this.log.info({ reason: (e as Error).message }, 'TLS handshake failed');
         return this.closeNow('TLS handshake failed');
       }
-      this.headerSent = false;
-      this.sasl = null;
       this.log.debug('TLS established');
       return;
     }
@@ -323,6 +342,7 @@ export class C2SStream implements SessionLink {
         this.log.info({ user: `${outcome.username}@${this.domain}` }, 'authenticated');
         this.resetParser(); // RFC 6120 §6.4.6: stream restart after SASL success
         this.headerSent = false;
+        this.sasl = null; // done for good: an authenticated stream never reaches onPreAuth again
       } else if (outcome.kind === 'close') {
         throw new StreamError('policy-violation', 'Too many failed authentication attempts');
       }
@@ -337,7 +357,7 @@ export class C2SStream implements SessionLink {
           domain: this.domain,
           secure: this.secure,
           remoteAddress: this.transport.remoteAddress,
-          state: this.preAuthState,
+          state: (this.preAuthState ??= new Map()),
           write: (e) => this.writeEl(e),
           close: (condition, text) => this.streamError(condition as StreamErrorCondition, text),
         });
@@ -365,6 +385,7 @@ export class C2SStream implements SessionLink {
     }
     const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
     this.session = session;
+    this.clearAuthDeadline();
     this.deps.router.sessions.add(session);
     this.deps.metrics.sessions.set(this.deps.router.sessions.size);
     this.log.info({ jid: full.toString() }, 'resource bound');
@@ -499,7 +520,8 @@ export class C2SStream implements SessionLink {
   private shutdown(reason: string, clean: boolean): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    for (const t of this.timers) clearTimeout(t);
+    this.clearAuthDeadline();
+    this.sweeper?.delete(this);
     this.gate.dispose();
     this.log.debug({ reason, clean }, 'stream closed');
     this.session?.linkClosed(this, reason, clean);

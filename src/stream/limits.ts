@@ -54,18 +54,20 @@ export class StreamRateLimits {
  * handle, a rate limit); it resumes only when none holds any more.
  */
 export class ReadGate {
-  private readonly holds = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  // Both made on first use: most streams are never held (a Set and a Map less per idle connection).
+  private holds: Set<string> | null = null;
+  private timers: Map<string, NodeJS.Timeout> | null = null;
 
   constructor(private readonly pause: () => void, private readonly resume: () => void) {}
 
   hold(reason: string): void {
-    if (this.holds.size === 0) this.pause();
-    this.holds.add(reason);
+    const holds = (this.holds ??= new Set());
+    if (holds.size === 0) this.pause();
+    holds.add(reason);
   }
 
   release(reason: string): void {
-    if (!this.holds.delete(reason)) return;
+    if (!this.holds?.delete(reason)) return;
     if (this.holds.size === 0) this.resume();
   }
 
@@ -73,20 +75,22 @@ export class ReadGate {
   holdFor(reason: string, ms: number): void {
     if (ms <= 0) return;
     this.hold(reason);
-    clearTimeout(this.timers.get(reason));
+    const timers = (this.timers ??= new Map());
+    clearTimeout(timers.get(reason));
     const t = setTimeout(() => {
-      this.timers.delete(reason);
+      timers.delete(reason);
       this.release(reason);
     }, ms);
     t.unref();
-    this.timers.set(reason, t);
+    timers.set(reason, t);
   }
 
   isHeld(reason: string): boolean {
-    return this.holds.has(reason);
+    return this.holds?.has(reason) ?? false;
   }
 
   dispose(): void {
+    if (!this.timers) return;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }

@@ -148,9 +148,19 @@ export function serialize(e: Element): string {
 
 /** Hyperscript-style builder: xml('message', {to}, xml('body', {}, 'hi')). */
 export function xml(name: string, attrs: Record<string, string | undefined> | null = {}, ...children: (Node | Node[] | undefined | null | false)[]): Element {
-  const clean: Attrs = {};
-  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined) clean[k] = v;
-  const el = new Element(name, clean);
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c);
+  // Straight into the element's own attrs and children: no intermediate copies (a roster result
+  // builds 2,000 elements, a MAM page 200).
+  const el = new Element(name);
+  if (attrs) {
+    for (const k of Object.keys(attrs)) {
+      const v = attrs[k];
+      if (v !== undefined && v !== null) el.attrs[k] = String(v);
+    }
+  }
+  for (const c of children) {
+    if (Array.isArray(c)) {
+      for (const d of c as Array<Node | undefined | null | false>) if (d !== undefined && d !== null && d !== false) el.append(d);
+    } else if (c !== undefined && c !== null && c !== false) el.append(c);
+  }
   return el;
 }

@@ -3,40 +3,15 @@
 // 322), member removal (321), voice requests (§7.13), mediated declines and XEP-0249 direct
 // invitations, destruction with an alternate venue, XEP-0425 moderation (broadcast + tombstone in
 // MAM), and the room list (disco#items with RSM) and room info.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
-import { becomeAvailable, connectXmppjs, disconnect, expectNoStanza, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
+import { becomeAvailable, expectNoStanza, expectStanza, send } from '../helpers/xmppjs.ts';
 import { mamQuery, stanzaIds } from '../helpers/mam.ts';
-import { adminSet, configure, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_USER, occupantIdOf, statusCodes } from '../helpers/muc.ts';
+import { adminSet, configure, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_USER, mucSuite, occupantIdOf, statusCodes } from '../helpers/muc.ts';
 
 describe('MUC features with @xmpp/client', () => {
-  let server: RunningServer;
-  let d: string;
-  let svc: string;
-  let open: Client[] = [];
-  let roomSeq = 0;
-  const login = async (username: string, resource?: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-  const newRoom = () => `f${++roomSeq}@${svc}`;
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    svc = `conference.${d}`;
-    await addUsers(server, ['ann', 'bob', 'cid', 'dee']);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const muc = mucSuite(['ann', 'bob', 'cid', 'dee'], 'f');
+  const { login, newRoom } = muc;
 
   test('nick change: 303 with the new nick, then presence under it; a taken nick is a conflict', async () => {
     const room = newRoom();
@@ -98,14 +73,14 @@ describe('MUC features with @xmpp/client', () => {
     await configure(ann, room, { 'muc#roomconfig_whois': 'anyone', 'muc#roomconfig_roomname': 'Open talk' });
     const notice = await expectStanza(bob, `<message from="${room}" type="groupchat"><x xmlns="${MUC_USER}"/></message>`);
     assert.deepEqual(statusCodes(notice), ['104', '172']);
-    await adminSet(ann, room, [{ jid: `bob@${d}`, affiliation: 'member' }]);
+    await adminSet(ann, room, [{ jid: `bob@${muc.domain}`, affiliation: 'member' }]);
     const upd = await expectStanza(cid, `<presence from="${room}/Bob"><x xmlns="${MUC_USER}"><item affiliation="member"/></x></presence>`);
     assert.equal(item(upd).jid, String(bob.jid), 'non-anonymous now: everyone sees real JIDs');
     await configure(ann, room, { 'muc#roomconfig_membersonly': '1' });
     const removed = await expectStanza(cid, `<presence from="${room}/Cid" type="unavailable"/>`);
     assert.deepEqual(statusCodes(removed).sort(), ['110', '322']);
     assert.deepEqual(statusCodes(await expectStanza(bob, `<presence from="${room}/Cid" type="unavailable"/>`)), ['322']);
-    await adminSet(ann, room, [{ jid: `bob@${d}`, affiliation: 'none' }]);
+    await adminSet(ann, room, [{ jid: `bob@${muc.domain}`, affiliation: 'none' }]);
     const out = await expectStanza(bob, `<presence from="${room}/Bob" type="unavailable"/>`);
     assert.deepEqual(statusCodes(out).sort(), ['110', '321']);
     assert.equal(await joinError(bob, room, 'Bob'), 'registration-required');
@@ -133,15 +108,15 @@ describe('MUC features with @xmpp/client', () => {
   test('declines reach the inviter; XEP-0249 direct invitations pass user to user', async () => {
     const room = newRoom();
     const [ann, dee] = await Promise.all([login('ann'), login('dee')]);
-    await becomeAvailable(ann, d);
-    await becomeAvailable(dee, d);
+    await becomeAvailable(ann, muc.domain);
+    await becomeAvailable(dee, muc.domain);
     await createInstantRoom(ann, room, 'Ann');
-    await send(ann, `<message to="${room}"><x xmlns="${MUC_USER}"><invite to="dee@${d}"><reason>join us</reason></invite></x></message>`);
-    const inv = await expectStanza(dee, `<message from="${room}"><x xmlns="${MUC_USER}"><invite from="ann@${d}"><reason>join us</reason></invite></x></message>`);
+    await send(ann, `<message to="${room}"><x xmlns="${MUC_USER}"><invite to="dee@${muc.domain}"><reason>join us</reason></invite></x></message>`);
+    const inv = await expectStanza(dee, `<message from="${room}"><x xmlns="${MUC_USER}"><invite from="ann@${muc.domain}"><reason>join us</reason></invite></x></message>`);
     assert.ok(inv);
-    await send(dee, `<message to="${room}"><x xmlns="${MUC_USER}"><decline to="ann@${d}"><reason>busy</reason></decline></x></message>`);
-    await expectStanza(ann, `<message from="${room}"><x xmlns="${MUC_USER}"><decline from="dee@${d}"><reason>busy</reason></decline></x></message>`);
-    await send(ann, `<message to="dee@${d}"><x xmlns="jabber:x:conference" jid="${room}" reason="direct"/></message>`);
+    await send(dee, `<message to="${room}"><x xmlns="${MUC_USER}"><decline to="ann@${muc.domain}"><reason>busy</reason></decline></x></message>`);
+    await expectStanza(ann, `<message from="${room}"><x xmlns="${MUC_USER}"><decline from="dee@${muc.domain}"><reason>busy</reason></decline></x></message>`);
+    await send(ann, `<message to="dee@${muc.domain}"><x xmlns="jabber:x:conference" jid="${room}" reason="direct"/></message>`);
     await expectStanza(dee, `<message from="${String(ann.jid)}"><x xmlns="jabber:x:conference" jid="${room}"/></message>`);
     await join(dee, room, 'Dee');
   });
@@ -152,9 +127,9 @@ describe('MUC features with @xmpp/client', () => {
     await createInstantRoom(ann, room, 'Ann');
     await join(bob, room, 'Bob');
     assert.equal(errorCondition(await iqTo(bob, room, 'set', `<query xmlns="http://jabber.org/protocol/muc#owner"><destroy/></query>`)), 'forbidden');
-    await iqOk(ann, room, 'set', `<query xmlns="http://jabber.org/protocol/muc#owner"><destroy jid="elsewhere@${svc}"><reason>moving</reason></destroy></query>`);
+    await iqOk(ann, room, 'set', `<query xmlns="http://jabber.org/protocol/muc#owner"><destroy jid="elsewhere@${muc.service}"><reason>moving</reason></destroy></query>`);
     for (const c of [ann, bob]) {
-      const p = await expectStanza(c, `<presence type="unavailable"><x xmlns="${MUC_USER}"><item affiliation="none" role="none"/><destroy jid="elsewhere@${svc}"><reason>moving</reason></destroy></x></presence>`);
+      const p = await expectStanza(c, `<presence type="unavailable"><x xmlns="${MUC_USER}"><item affiliation="none" role="none"/><destroy jid="elsewhere@${muc.service}"><reason>moving</reason></destroy></x></presence>`);
       assert.ok(p.attrs.from.startsWith(`${room}/`));
     }
     assert.equal(errorCondition(await iqTo(ann, room, 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>')), 'item-not-found');
@@ -187,16 +162,16 @@ describe('MUC features with @xmpp/client', () => {
     const rooms = [newRoom(), newRoom(), newRoom()];
     for (const r of rooms) await createInstantRoom(ann, r, 'Ann');
     await configure(ann, rooms[1], { 'muc#roomconfig_publicroom': '0' });
-    const all = await iqOk(ann, svc, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"/>');
+    const all = await iqOk(ann, muc.service, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"/>');
     const listed = all.getChild('query')!.getChildren('item').map((i) => i.attrs.jid as string).filter((j) => rooms.includes(j));
     assert.deepEqual(listed, [rooms[0], rooms[2]], 'hidden rooms are not listed; creation order');
-    const page1 = await iqOk(ann, svc, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><max>1</max></set></query>');
+    const page1 = await iqOk(ann, muc.service, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><max>1</max></set></query>');
     const set1 = page1.getChild('query')!.getChild('set', 'http://jabber.org/protocol/rsm')!;
     assert.equal(page1.getChild('query')!.getChildren('item').length, 1);
     const last = set1.getChildText('last');
-    const page2 = await iqOk(ann, svc, 'get', `<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><max>1</max><after>${last}</after></set></query>`);
+    const page2 = await iqOk(ann, muc.service, 'get', `<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><max>1</max><after>${last}</after></set></query>`);
     assert.notEqual(page2.getChild('query')!.getChildren('item')[0]?.attrs.jid, page1.getChild('query')!.getChildren('item')[0].attrs.jid);
-    const bad = await iqTo(ann, svc, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><after>nonsense</after></set></query>');
+    const bad = await iqTo(ann, muc.service, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><after>nonsense</after></set></query>');
     assert.equal(errorCondition(bad), 'item-not-found');
     const info = await iqOk(ann, rooms[0], 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>');
     const q = info.getChild('query')!;

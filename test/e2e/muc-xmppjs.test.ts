@@ -2,49 +2,23 @@
 // order, groupchat with one occupant-id and the room's stanza-id, nick rules, members-only rooms,
 // reserved nicks under the 1.35.4 member-list rule, kick and ban, history limits, MAM on the room,
 // XEP-0421 stability, XEP-0410 self-ping, and bad input leaving the room unchanged.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
-import { connectXmppjs, disconnect, expectNoStanza, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
+import { expectNoStanza, expectStanza, send } from '../helpers/xmppjs.ts';
 import { mamQuery, stanzaIds } from '../helpers/mam.ts';
-import { adminSet, affiliationList, configure, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_OWNER, MUC_USER, occupantIdOf, statusCodes } from '../helpers/muc.ts';
+import { adminSet, affiliationList, configure, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_OWNER, MUC_USER, mucSuite, occupantIdOf, statusCodes } from '../helpers/muc.ts';
 
 const USERS = ['ann', 'bob', 'cid', 'dee', 'eve'];
 
 describe('MUC with @xmpp/client', () => {
-  let server: RunningServer;
-  let d: string;
-  let svc: string;
-  let open: Client[] = [];
-  let roomSeq = 0;
-
-  const login = async (username: string, resource?: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-  const newRoom = () => `r${++roomSeq}@${svc}`;
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    svc = `conference.${d}`;
-    await addUsers(server, USERS);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const muc = mucSuite(USERS, 'r');
+  const { login, newRoom } = muc;
 
   test('the host lists its MUC service, which says what it is', async () => {
     const ann = await login('ann');
-    const items = await iqOk(ann, d, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"/>');
-    assert.ok(items.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === svc), items.toString());
-    const info = await iqOk(ann, svc, 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>');
+    const items = await iqOk(ann, muc.domain, 'get', '<query xmlns="http://jabber.org/protocol/disco#items"/>');
+    assert.ok(items.getChild('query')!.getChildren('item').some((i) => i.attrs.jid === muc.service), items.toString());
+    const info = await iqOk(ann, muc.service, 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>');
     const q = info.getChild('query')!;
     assert.equal(q.getChild('identity')?.attrs.category, 'conference');
     const features = q.getChildren('feature').map((f) => f.attrs.var);
@@ -112,7 +86,7 @@ describe('MUC with @xmpp/client', () => {
     await createInstantRoom(ann, room, 'Ann');
     assert.equal((await configure(ann, room, { 'muc#roomconfig_membersonly': '1' })).attrs.type, 'result');
     assert.equal(await joinError(dee, room, 'Dee'), 'registration-required');
-    const r = await adminSet(ann, room, [{ jid: `dee@${d}`, affiliation: 'member' }]);
+    const r = await adminSet(ann, room, [{ jid: `dee@${muc.domain}`, affiliation: 'member' }]);
     assert.equal(r.attrs.type, 'result');
     const dj = await join(dee, room, 'Dee');
     assert.equal(item(dj.self).affiliation, 'member');
@@ -122,7 +96,7 @@ describe('MUC with @xmpp/client', () => {
     const room = newRoom();
     const [ann, cid] = await Promise.all([login('ann'), login('cid')]);
     await createInstantRoom(ann, room, 'Ann');
-    const bob = `bob@${d}`;
+    const bob = `bob@${muc.domain}`;
     assert.equal((await adminSet(ann, room, [{ jid: bob, affiliation: 'member', nick: 'Bee' }])).attrs.type, 'result');
     assert.deepEqual(await affiliationList(ann, room, 'member'), [{ affiliation: 'member', jid: bob, nick: 'Bee' }]);
     assert.equal(await joinError(cid, room, 'Bee'), 'conflict', 'the nick is reserved for bob');
@@ -140,15 +114,15 @@ describe('MUC with @xmpp/client', () => {
     const room = newRoom();
     const [ann, bob] = await Promise.all([login('ann'), login('bob')]);
     await createInstantRoom(ann, room, 'Ann');
-    await adminSet(ann, room, [{ jid: `bob@${d}`, affiliation: 'member', nick: 'Bobby' }]);
+    await adminSet(ann, room, [{ jid: `bob@${muc.domain}`, affiliation: 'member', nick: 'Bobby' }]);
     const info = await iqOk(bob, room, 'get', '<query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/>');
     assert.equal(info.getChild('query')!.getChild('identity')?.attrs.name, 'Bobby');
     const none = await iqOk(ann, room, 'get', '<query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/>');
     assert.equal(none.getChild('query')!.getChild('identity'), undefined);
     // Atomic deltas (muc.md §3): one conflicting item fails the whole set.
-    const r = await adminSet(ann, room, [{ jid: `cid@${d}`, affiliation: 'member' }, { jid: `dee@${d}`, affiliation: 'member', nick: 'Bobby' }]);
+    const r = await adminSet(ann, room, [{ jid: `cid@${muc.domain}`, affiliation: 'member' }, { jid: `dee@${muc.domain}`, affiliation: 'member', nick: 'Bobby' }]);
     assert.equal(errorCondition(r), 'conflict');
-    assert.deepEqual((await affiliationList(ann, room, 'member')).map((i) => i.jid), [`bob@${d}`]);
+    assert.deepEqual((await affiliationList(ann, room, 'member')).map((i) => i.jid), [`bob@${muc.domain}`]);
   });
 
   test('kick (307) and ban (301) reach everyone; the banned user cannot return', async () => {
@@ -164,14 +138,14 @@ describe('MUC with @xmpp/client', () => {
     assert.equal(item(kicked).role, 'none');
     for (const c of [ann, bob]) assert.deepEqual(statusCodes(await expectStanza(c, `<presence from="${room}/Cid" type="unavailable"/>`)), ['307']);
 
-    const ban = await adminSet(ann, room, [{ jid: `bob@${d}`, affiliation: 'outcast' }]);
+    const ban = await adminSet(ann, room, [{ jid: `bob@${muc.domain}`, affiliation: 'outcast' }]);
     assert.equal(ban.attrs.type, 'result');
     const banned = await expectStanza(bob, `<presence from="${room}/Bob" type="unavailable"/>`);
     assert.deepEqual(statusCodes(banned).sort(), ['110', '301']);
     assert.equal(item(banned).affiliation, 'outcast');
     assert.deepEqual(statusCodes(await expectStanza(ann, `<presence from="${room}/Bob" type="unavailable"/>`)), ['301']);
     assert.equal(await joinError(bob, room, 'Bob'), 'forbidden');
-    assert.deepEqual(await affiliationList(ann, room, 'outcast'), [{ affiliation: 'outcast', jid: `bob@${d}` }]);
+    assert.deepEqual(await affiliationList(ann, room, 'outcast'), [{ affiliation: 'outcast', jid: `bob@${muc.domain}` }]);
   });
 
   test('history on join honours maxstanzas (and maxchars=0); the subject comes last', async () => {
@@ -264,15 +238,15 @@ describe('MUC with @xmpp/client', () => {
     await createInstantRoom(ann, room, 'Ann');
     await join(bob, room, 'Bob');
     // An affiliation change by a non-owner (bob is a participant).
-    assert.equal(errorCondition(await adminSet(bob, room, [{ jid: `cid@${d}`, affiliation: 'admin' }])), 'forbidden');
-    assert.equal(errorCondition(await adminSet(bob, room, [{ jid: `cid@${d}`, affiliation: 'member' }])), 'forbidden');
+    assert.equal(errorCondition(await adminSet(bob, room, [{ jid: `cid@${muc.domain}`, affiliation: 'admin' }])), 'forbidden');
+    assert.equal(errorCondition(await adminSet(bob, room, [{ jid: `cid@${muc.domain}`, affiliation: 'member' }])), 'forbidden');
     // Role and affiliation in one item; unknown values; full JIDs.
     assert.equal(errorCondition(await adminSet(ann, room, [{ nick: 'Bob', role: 'visitor', affiliation: 'member' }])), 'bad-request');
-    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `cid@${d}`, affiliation: 'boss' }])), 'bad-request');
-    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `cid@${d}/pc`, affiliation: 'member' }])), 'jid-malformed');
+    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `cid@${muc.domain}`, affiliation: 'boss' }])), 'bad-request');
+    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `cid@${muc.domain}/pc`, affiliation: 'member' }])), 'jid-malformed');
     // The sole owner cannot step down.
-    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `ann@${d}`, affiliation: 'admin' }])), 'conflict');
-    assert.deepEqual((await affiliationList(ann, room, 'owner')).map((i) => i.jid), [`ann@${d}`]);
+    assert.equal(errorCondition(await adminSet(ann, room, [{ jid: `ann@${muc.domain}`, affiliation: 'admin' }])), 'conflict');
+    assert.deepEqual((await affiliationList(ann, room, 'owner')).map((i) => i.jid), [`ann@${muc.domain}`]);
     assert.deepEqual(await affiliationList(ann, room, 'member'), []);
     assert.deepEqual(await affiliationList(ann, room, 'admin'), []);
     // Configuration: wrong field types and a wrong FORM_TYPE.

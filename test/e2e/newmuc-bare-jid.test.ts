@@ -3,52 +3,24 @@
 // online (MUC1 sees it available, xa, XEP-0310 connection-paused; New MUC sees it offline); the
 // account's server archives the room's groupchat and delivers it to clients not in the room; kicks,
 // member removal and <leave/> end it. Bad input at both ends gets the conditions of §5.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { startServer } from '../helpers/server.ts';
 import { addUsers } from '../helpers/accounts.ts';
-import { connectXmppjs, disconnect, expectNoStanza, expectStanza, received, send, type Client } from '../helpers/xmppjs.ts';
-import { adminSet, configure, createInstantRoom, errorCondition, iqOk, iqTo, join, occupantIdOf, statusCodes } from '../helpers/muc.ts';
+import { connectXmppjs, disconnect, expectNoStanza, expectStanza, send } from '../helpers/xmppjs.ts';
+import { adminSet, configure, createInstantRoom, errorCondition, iqOk, iqTo, join, mucSuite, occupantIdOf, statusCodes } from '../helpers/muc.ts';
 import { mamQuery } from '../helpers/mam.ts';
-import { MAM, MUC2, MUC2_PAM, muc2Join, nicknameOf, pamJoin, pamLeave, PSA } from '../helpers/newmuc.ts';
+import { fromNowOn, MAM, MUC2, MUC2_PAM, muc2Join, nicknameOf, pamJoin, pamLeave, PSA } from '../helpers/newmuc.ts';
 
 const USERS = ['ann', 'bo', 'cy'];
 
 describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
-  let server: RunningServer;
-  let d: string;
-  let svc: string;
-  let open: Client[] = [];
-  let roomSeq = 0;
-
-  const login = async (username: string, resource?: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-  const newRoom = () => `bj${++roomSeq}@${svc}`;
-  const fromNowOn = (c: Client, pred: (el: ReturnType<typeof received>[number]) => boolean) => {
-    const old = new Set(received(c));
-    return (el: ReturnType<typeof received>[number]) => !old.has(el) && pred(el);
-  };
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    svc = `conference.${d}`;
-    await addUsers(server, USERS);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const muc = mucSuite(USERS, 'bj');
+  const { login, newRoom } = muc;
 
   test('the server advertises urn:xmpp:muc:pam:0 on its domain and on account bare JIDs', async () => {
     const bo = await login('bo');
-    for (const to of [d, `bo@${d}`]) {
+    for (const to of [muc.domain, `bo@${muc.domain}`]) {
       const info = await iqOk(bo, to, 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>');
       assert.ok(info.getChild('query')!.getChildren('feature').some((f) => f.attrs.var === MUC2_PAM), `${to}: ${info.toString()}`);
     }
@@ -127,14 +99,14 @@ describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
     const [ann, bo, cy] = await Promise.all([login('ann'), login('bo'), login('cy')]);
     await createInstantRoom(ann, room, 'Ann');
     assert.equal((await configure(ann, room, { 'muc#roomconfig_membersonly': '1' })).attrs.type, 'result');
-    assert.equal((await adminSet(ann, room, [{ jid: `bo@${d}`, affiliation: 'member' }, { jid: `cy@${d}`, affiliation: 'member' }])).attrs.type, 'result');
+    assert.equal((await adminSet(ann, room, [{ jid: `bo@${muc.domain}`, affiliation: 'member' }, { jid: `cy@${muc.domain}`, affiliation: 'member' }])).attrs.type, 'result');
     const cj = await muc2Join(cy, room, 'Cy');
     void cj;
     await send(bo, '<presence/>');
     assert.equal((await pamJoin(bo, room, 'Bo')).attrs.type, 'result');
     const boId = occupantIdOf(await expectStanza(ann, `<presence from="${room}/Bo"/>`))!;
     const cyWatch = fromNowOn(cy, (el) => el.name === 'presence' && el.attrs.from === `${room}/-${boId}`);
-    assert.equal((await adminSet(ann, room, [{ jid: `bo@${d}`, affiliation: 'none' }])).attrs.type, 'result');
+    assert.equal((await adminSet(ann, room, [{ jid: `bo@${muc.domain}`, affiliation: 'none' }])).attrs.type, 'result');
     const own = await expectStanza(bo, (el) => el.name === 'presence' && el.attrs.type === 'unavailable' && String(el.attrs.from).startsWith(room));
     assert.ok(statusCodes(own).includes('321'), own.toString());
     assert.ok(statusCodes(own).includes('110'));
@@ -174,11 +146,11 @@ describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
     assert.equal(errorCondition(direct), 'bad-request', 'a room attribute on a join sent to a room');
     const fromFull = await iqTo(bo, room, 'set', `<join xmlns="${MUC2}"><nickname>Bo</nickname></join>`);
     assert.equal(errorCondition(fromFull), 'bad-request', 'bare-JID sessions are made by the server');
-    const noRoom = await iqTo(bo, `bo@${d}`, 'set', `<join xmlns="${MUC2}"><nickname>Bo</nickname></join>`);
+    const noRoom = await iqTo(bo, `bo@${muc.domain}`, 'set', `<join xmlns="${MUC2}"><nickname>Bo</nickname></join>`);
     assert.equal(errorCondition(noRoom), 'bad-request');
     assert.equal(errorCondition(await pamJoin(bo, `${room}/nick`, 'Bo')), 'jid-malformed');
     assert.equal(errorCondition(await pamJoin(bo, room, '')), 'jid-malformed', 'empty nickname');
-    const other = await iqTo(ann, `bo@${d}`, 'set', `<join xmlns="${MUC2}" room="${room}"><nickname>Bo</nickname></join>`);
+    const other = await iqTo(ann, `bo@${muc.domain}`, 'set', `<join xmlns="${MUC2}" room="${room}"><nickname>Bo</nickname></join>`);
     assert.equal(errorCondition(other), 'forbidden', 'only the account itself');
     await expectNoStanza(ann, (el) => el.name === 'presence' && String(el.attrs.from).startsWith(`${room}/B`), 300);
   });
@@ -188,7 +160,7 @@ describe('New MUC bare-JID sessions (MUC2-PAM)', () => {
     try {
       await addUsers(other, ['bo']);
       const bo = await connectXmppjs({ port: other.ports.c2s, domain: other.domain, username: 'bo', password: 'bo-secret', mechanism: 'PLAIN' });
-      open.push(bo);
+      muc.track(bo);
       const res = await pamJoin(bo, `x@conference.${other.domain}`, 'Bo');
       assert.equal(errorCondition(res), 'service-unavailable');
       const info = await iqOk(bo, other.domain, 'get', '<query xmlns="http://jabber.org/protocol/disco#info"/>');

@@ -2,50 +2,18 @@
 // presence but the subject with its archive summary; level join drops status changes but keeps
 // joins, leaves and role changes; anonymous visibility hides the real JID even from moderators and
 // is refused where the room cannot honour it. Bad values → bad-request.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
-import { connectXmppjs, disconnect, expectNoStanza, expectStanza, received, send, type Client } from '../helpers/xmppjs.ts';
-
-/** A matcher for stanzas that arrive after this point (earlier ones, claimed or not, do not count). */
-const fromNowOn = (c: Client, pred: (el: ReturnType<typeof received>[number]) => boolean) => {
-  const old = new Set(received(c));
-  return (el: ReturnType<typeof received>[number]) => !old.has(el) && pred(el);
-};
-import { adminSet, configure, createInstantRoom, iqOk, item, join, MUC_ADMIN, MUC_USER, occupantIdOf } from '../helpers/muc.ts';
+import { expectNoStanza, expectStanza, send } from '../helpers/xmppjs.ts';
+import { adminSet, configure, createInstantRoom, iqOk, item, join, MUC_ADMIN, MUC_USER, mucSuite, occupantIdOf } from '../helpers/muc.ts';
 import { mamQuery } from '../helpers/mam.ts';
-import { MAM, muc2Join, muc2JoinError, nicknameOf } from '../helpers/newmuc.ts';
+import { fromNowOn, MAM, muc2Join, muc2JoinError, nicknameOf } from '../helpers/newmuc.ts';
 
 const USERS = ['ann', 'bo', 'cy'];
 
 describe('New MUC presence levels and visibility', () => {
-  let server: RunningServer;
-  let d: string;
-  let svc: string;
-  let open: Client[] = [];
-  let roomSeq = 0;
-
-  const login = async (username: string, resource?: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-  const newRoom = () => `lv${++roomSeq}@${svc}`;
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    svc = `conference.${d}`;
-    await addUsers(server, USERS);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const muc = mucSuite(USERS, 'lv');
+  const { login, newRoom } = muc;
 
   test("check 4: level none — no presence at all, yet the subject with the archive summary; messages still flow", async () => {
     const room = newRoom();

@@ -2,44 +2,18 @@
 // @xmpp/client XEP-0045) and New MUC clients (Bo, Cy: raw urn:xmpp:muc:0 stanzas) see each other's
 // presence, messages, private messages, nick changes, kicks and subject — each in its own protocol's
 // view, once. Bad input: occupant-address nicks, unknown -id addresses, malformed nicknames.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
-import { connectXmppjs, disconnect, expectNoStanza, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
-import { adminSet, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_USER, occupantIdOf, statusCodes } from '../helpers/muc.ts';
+import { expectNoStanza, expectStanza, send } from '../helpers/xmppjs.ts';
+import { adminSet, createInstantRoom, errorCondition, iqOk, iqTo, item, join, joinError, MUC_USER, mucSuite, occupantIdOf, statusCodes } from '../helpers/muc.ts';
 import { MAM, MUC2, muc2Join, muc2JoinError, nicknameOf } from '../helpers/newmuc.ts';
 
 const USERS = ['ann', 'bo', 'cy'];
 const STANZA_ID = 'urn:xmpp:sid:0';
 
 describe('New MUC and XEP-0045 clients in one room', () => {
-  let server: RunningServer;
-  let d: string;
-  let svc: string;
-  let open: Client[] = [];
-  let roomSeq = 0;
-
-  const login = async (username: string, resource?: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, resource, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-  const newRoom = () => `nm${++roomSeq}@${svc}`;
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    svc = `conference.${d}`;
-    await addUsers(server, USERS);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  const muc = mucSuite(USERS, 'nm');
+  const { login, newRoom } = muc;
 
   test('rooms advertise urn:xmpp:muc:0 only when archived; a New MUC join elsewhere is feature-not-implemented', async () => {
     const ann = await login('ann');

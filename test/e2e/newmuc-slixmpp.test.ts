@@ -1,47 +1,30 @@
 // New MUC beside a second, independent XEP-0045 implementation: slixmpp's own xep_0045 plugin
 // (Ann) in one room with a New MUC client (Bo, raw urn:xmpp:muc:0 over @xmpp/client) and a
 // bare-JID occupant (Cy, joined through its server). Each sees the others in its own protocol.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
 import { skipUnless } from '../helpers/services.ts';
 import { startSlixMuc, type SlixMuc } from '../helpers/slix-muc.ts';
-import { connectXmppjs, disconnect, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
-import { iqOk, occupantIdOf } from '../helpers/muc.ts';
+import { expectStanza, send } from '../helpers/xmppjs.ts';
+import { iqOk, mucSuite, occupantIdOf } from '../helpers/muc.ts';
 import { muc2Join, nicknameOf, pamJoin } from '../helpers/newmuc.ts';
 
 const SKIP = skipUnless('slixmpp');
 
 describe('New MUC with a slixmpp XEP-0045 client in the room', { skip: SKIP }, () => {
-  let server: RunningServer;
-  let d: string;
   let ann: SlixMuc;
-  let open: Client[] = [];
-
-  const login = async (username: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    await addUsers(server, ['ann', 'bo', 'cy']);
-    ann = await startSlixMuc({ port: server.ports.c2s, jid: `ann@${d}/slix`, password: 'ann-secret' });
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
+  // Registered before the suite's hooks, so slixmpp quits before the server stops.
   after(async () => {
     await ann?.quit();
-    await server?.stop();
+  });
+  const muc = mucSuite(['ann', 'bo', 'cy'], 'mix');
+  const { login, newRoom } = muc;
+  before(async () => {
+    ann = await startSlixMuc({ port: muc.server.ports.c2s, jid: `ann@${muc.domain}/slix`, password: 'ann-secret' });
   });
 
   test('messages and presence both ways; a bare-JID occupant is in slixmpp\'s roster', async () => {
-    const room = `mix1@conference.${d}`;
+    const room = newRoom();
     const [bo, cy] = await Promise.all([login('bo'), login('cy')]);
     const created = await muc2Join(bo, room, 'Bo');
     const boId = occupantIdOf(created.self!)!;

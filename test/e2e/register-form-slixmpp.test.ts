@@ -6,32 +6,19 @@
 // up-front get) with its xep_0004 Form. A wrong old password is refused and changes nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, type Element } from 'ltx';
 import { skipUnless } from '../helpers/services.ts';
-import { startServer, testCert, type RunningServer } from '../helpers/server.ts';
-import { python, type SlixEvent } from '../helpers/slixmpp.ts';
-import { reapOnExit } from '../helpers/reaper.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { loginArgs, spawnSlix, type SlixEvent } from '../helpers/slix-process.ts';
 import { connectXmppjs, disconnect, loginFailure } from '../helpers/xmppjs.ts';
 
-const script = resolve(fileURLToPath(import.meta.url), '../../helpers/slix_register_form.py');
 const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
 /** Run slix_register_form.py to its end; its JSON events and exit code. */
-function changeWithSlixmpp(o: { port: number; jid: string; password: string; oldPassword: string; newPassword: string; formFrom?: 'error' | 'get' }): Promise<{ code: number | null; events: SlixEvent[]; transcript: string }> {
-  const child = spawn(python, [script, '--jid', o.jid, '--password', o.password, '--old-password', o.oldPassword, '--new-password', o.newPassword,
-    '--form-from', o.formFrom ?? 'error', '--port', String(o.port), '--ca', testCert], { stdio: ['ignore', 'pipe', 'pipe'] });
-  reapOnExit(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  return new Promise((res) => child.on('close', (code) => {
-    const events = out.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as SlixEvent);
-    res({ code, events, transcript: `${out}\n${err.slice(-3000)}` });
-  }));
+async function changeWithSlixmpp(o: { port: number; jid: string; password: string; oldPassword: string; newPassword: string; formFrom?: 'error' | 'get' }): Promise<{ code: number | null; events: SlixEvent[]; transcript: string }> {
+  const p = spawnSlix('slix_register_form.py', [...loginArgs(o, 20), '--old-password', o.oldPassword, '--new-password', o.newPassword, '--form-from', o.formFrom ?? 'error'], { label: `slixmpp ${o.jid}` });
+  const code = await p.exited;
+  return { code, events: p.events, transcript: p.transcript() };
 }
 
 const children = (e: Element) => e.children.filter((c): c is Element => typeof c !== 'string');

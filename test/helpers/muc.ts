@@ -1,7 +1,9 @@
 // XEP-0045 steps for @xmpp/client test peers, as transcripts: join (and wait for the self-presence
 // and the subject that ends the join), create an instant room, configure, change affiliations and
-// roles, and read lists. A new helper beside xmppjs.ts, which it builds on.
+// roles, and read lists; mucSuite() sets up a describe() of MUC tests. A new helper beside
+// xmppjs.ts, which it builds on.
 import type { Element } from 'ltx';
+import { XmppSuite } from './suite.ts';
 import { expectStanza, nextId, received, send, type Client } from './xmppjs.ts';
 
 export const MUC = 'http://jabber.org/protocol/muc';
@@ -57,16 +59,23 @@ function joinPresence(room: string, nick: string, o: JoinOptions): string {
   return `<presence to="${esc(room)}/${esc(nick)}"><x xmlns="${MUC}">${hist}${pw}</x>${o.extra ?? ''}</presence>`;
 }
 
+/**
+ * Send a join presence and resolve with what the room sent up to the subject that ends the join
+ * (§7.2.1), in order; throws with the error condition when the room answers with an error presence.
+ */
+export async function joinWindow(c: Client, room: string, presence: string, what: string, timeoutMs = 10_000): Promise<{ stanzas: Element[]; end: Element }> {
+  const seen = new Set(received(c));
+  await send(c, presence);
+  const fromRoom = (el: Element) => typeof el.attrs.from === 'string' && (el.attrs.from === room || el.attrs.from.startsWith(`${room}/`));
+  const end = await expectStanza(c, (el) => fromRoom(el) && ((el.name === 'presence' && el.attrs.type === 'error') || (el.name === 'message' && el.attrs.type === 'groupchat' && !!el.getChild('subject') && !el.getChild('body'))), timeoutMs);
+  if (end.name === 'presence') throw Object.assign(new Error(`${what} failed: ${errorCondition(end)}`), { condition: errorCondition(end), stanza: end });
+  const stanzas = received(c).filter((el) => !seen.has(el) && fromRoom(el));
+  return { stanzas: stanzas.slice(0, stanzas.indexOf(end) + 1), end };
+}
+
 /** Join and wait for the subject (the end of the join, §7.2.1); throws with the error condition on failure. */
 export async function join(c: Client, room: string, nick: string, o: JoinOptions = {}): Promise<Joined> {
-  const seen = new Set(received(c));
-  await send(c, joinPresence(room, nick, o));
-  const fromRoom = (el: Element) => typeof el.attrs.from === 'string' && (el.attrs.from === room || el.attrs.from.startsWith(`${room}/`));
-  const end = await expectStanza(c, (el) => fromRoom(el) && ((el.name === 'presence' && el.attrs.type === 'error') || (el.name === 'message' && el.attrs.type === 'groupchat' && !!el.getChild('subject') && !el.getChild('body'))), o.timeoutMs ?? 10_000);
-  if (end.name === 'presence') throw Object.assign(new Error(`join of ${room} as ${nick} failed: ${errorCondition(end)}`), { condition: errorCondition(end), stanza: end });
-  const stanzas = received(c).filter((el) => !seen.has(el) && fromRoom(el));
-  const upto = stanzas.indexOf(end);
-  const window = stanzas.slice(0, upto + 1);
+  const { stanzas: window, end } = await joinWindow(c, room, joinPresence(room, nick, o), `join of ${room} as ${nick}`, o.timeoutMs);
   const self = window.find((el) => el.name === 'presence' && statusCodes(el).includes('110'));
   if (!self) throw new Error(`no self-presence during the join of ${room}:\n${window.map((s) => s.toString()).join('\n')}`);
   return {
@@ -78,16 +87,21 @@ export async function join(c: Client, room: string, nick: string, o: JoinOptions
   };
 }
 
-/** Join that must fail; returns the error condition. */
-export async function joinError(c: Client, room: string, nick: string, o: JoinOptions = {}): Promise<string> {
+/** The error condition of a join that must fail (`what` names it if it succeeds). */
+export async function joinFailure(attempt: Promise<unknown>, what: string): Promise<string> {
   try {
-    await join(c, room, nick, o);
+    await attempt;
   } catch (e) {
     const cond = (e as { condition?: string }).condition;
     if (cond) return cond;
     throw e;
   }
-  throw new Error(`join of ${room} as ${nick} succeeded but was expected to fail`);
+  throw new Error(`${what} succeeded but was expected to fail`);
+}
+
+/** Join that must fail; returns the error condition. */
+export function joinError(c: Client, room: string, nick: string, o: JoinOptions = {}): Promise<string> {
+  return joinFailure(join(c, room, nick, o), `join of ${room} as ${nick}`);
 }
 
 /** An iq to `to`; resolves with the answer (result or error). */
@@ -130,3 +144,22 @@ export async function affiliationList(c: Client, room: string, affiliation: stri
   const r = await iqOk(c, room, 'get', adminItems([{ affiliation }]));
   return r.getChild('query', MUC_ADMIN)!.getChildren('item').map((i) => i.attrs as Record<string, string>);
 }
+
+/** XmppSuite for MUC tests: the service is conference.<domain>; newRoom() names a room not used before. */
+export class MucSuite extends XmppSuite {
+  #prefix: string;
+  #roomSeq = 0;
+
+  constructor(users: string[], roomPrefix: string) {
+    super(users);
+    this.#prefix = roomPrefix;
+  }
+
+  get service(): string {
+    return `conference.${this.domain}`;
+  }
+
+  newRoom = (): string => `${this.#prefix}${++this.#roomSeq}@${this.service}`;
+}
+
+export const mucSuite = (users: string[], roomPrefix: string) => new MucSuite(users, roomPrefix);

@@ -24,22 +24,13 @@ downgrade signal which RFC 5802 §6 says must fail. So with a forced non -PLUS m
 gives slixmpp no binding data (gs2 flag 'n', a client that does not do channel binding), unless
 --stock-channel-binding keeps slixmpp's own behaviour.
 """
-import argparse
-import asyncio
 import hashlib
-import json
-import logging
 import ssl
-import sys
-from pathlib import Path
 
-import slixmpp
 from slixmpp.util.sasl import mechanisms as sasl_mechanisms
 
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run
 
 
 def server_end_point(der_cert):
@@ -71,32 +62,18 @@ def patch_scram_cb_type(cb_type):
     sasl_mechanisms.SCRAM.process_1 = process_1
 
 
-class Peer(slixmpp.ClientXMPP):
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.outcome = None
+        super().__init__(args)
         self.received = 0
-        self.finished = asyncio.get_event_loop().create_future()
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("failed_auth", self.on_failed_auth)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_all_auth"))
+        self.finish_on("failed_all_auth", 2)
         self.add_event_handler("no_auth", lambda _=None: emit("no_auth"))
         self.add_event_handler("stream_error", self.on_stream_error)
-        self.add_event_handler("connection_failed", lambda e=None: (emit("connection_failed", reason=str(e)), self.finish(4, None)))
         self.add_event_handler("ssl_invalid_chain", lambda e=None: (emit("ssl_invalid_chain", reason=str(e)), self.finish(4, None)))
         self.add_event_handler("disconnected", self.on_disconnected)
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        # Connect exactly where we were told: no SRV, no resolving the domain (localhost may be ::1).
-        return [(domain, self.args.host, self.args.port)]
 
     def credentials_callback(self, required, optional):
         creds = self["feature_mechanisms"]._default_credentials(required, optional)
@@ -145,13 +122,8 @@ class Peer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
+    p = arg_parser(__doc__, timeout=20.0)
     p.add_argument("--direct-tls", action="store_true", help="XEP-0368 Direct TLS instead of STARTTLS")
-    p.add_argument("--ca", required=True, help="PEM file of the CA that signed the server certificate")
     p.add_argument("--mechanism", help="the only SASL mechanism to use, e.g. SCRAM-SHA-256-PLUS")
     p.add_argument("--cb-type", default="tls-server-end-point", choices=["tls-server-end-point", "tls-unique"])
     p.add_argument("--stock-channel-binding", action="store_true", help="leave slixmpp's channel binding as it is")
@@ -162,43 +134,16 @@ def main():
     p.add_argument("--body", default="hello")
     p.add_argument("--count", type=int, default=1, help="messages to send to each --send-to")
     p.add_argument("--wait-messages", type=int, default=0, help="stay until this many messages arrived")
-    p.add_argument("--timeout", type=float, default=20.0, help="give up after this many seconds")
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
+    args = parse_args(p)
 
     if args.mechanism and args.mechanism.endswith("-PLUS") and not args.stock_channel_binding:
         patch_scram_cb_type(args.cb_type)
 
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
+    xmpp = make_peer(Peer, args, mechanism=args.mechanism)
     if args.tls_max == "1.2":
         xmpp.ssl_context.maximum_version = ssl.TLSVersion.TLSv1_2
-    if args.mechanism:
-        xmpp["feature_mechanisms"].use_mech = args.mechanism
     xmpp["feature_mechanisms"].sasl_callback = xmpp.credentials_callback
-    # No reconnect attempts: a test wants the first outcome.
-    xmpp.reconnect_max_attempts = 0
-
-    xmpp.connect((args.host, args.port), use_ssl=args.direct_tls, force_starttls=not args.direct_tls)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    if code == 0:
-        xmpp.disconnect(wait=1.0)
-        try:
-            loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-        except Exception:
-            pass
-    sys.exit(code)
+    run(xmpp, direct_tls=args.direct_tls)
 
 
 if __name__ == "__main__":

@@ -15,64 +15,28 @@ and once --wait-messages have arrived queries its own archive:
 
 Exit codes: 0 done, 3 timed out, 4 could not connect or log in, 1 crash.
 """
-import argparse
-import asyncio
-import json
-import logging
-import sys
-from pathlib import Path
-
-import slixmpp
 from slixmpp import JID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
-_tasks = set()
-
-
-def _spawn(coro):
-    task = asyncio.ensure_future(coro)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    return task
-
-
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run, spawn
 
 MAM = "urn:xmpp:mam:2"
 MAX_PAGES = 20
 
 
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-class MamPeer(slixmpp.ClientXMPP):
+class MamPeer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
+        super().__init__(args, plugins=("xep_0030", "xep_0004", "xep_0059", "xep_0297", "xep_0313", "xep_0359"))
         self.received = 0
         self.results = {}
-        self.finished = asyncio.get_event_loop().create_future()
-        for plugin in ("xep_0030", "xep_0004", "xep_0059", "xep_0297", "xep_0313", "xep_0359"):
-            self.register_plugin(plugin)
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("message", self.on_message)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(4, "failed_all_auth"))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-        self.add_event_handler("disconnected", lambda e=None: self.finish(5, "disconnected"))
+        self.finish_on("failed_all_auth", 4)
+        self.finish_on("disconnected", 5)
         # Result messages, gathered per queryid; they arrive before the iq result (XEP-0313 §4).
         self.register_handler(Callback("mam results", MatchXPath("{jabber:client}message/{%s}result" % MAM), self.on_result))
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
 
     def on_result(self, msg):
         result = msg["mam_result"]
@@ -92,7 +56,7 @@ class MamPeer(slixmpp.ClientXMPP):
         emit("message", id=msg["id"], body=msg["body"], stanza_ids=sids)
         self.received += 1
         if self.received == self.args.wait_messages:
-            _spawn(self.query_archive())
+            spawn(self.query_archive())
 
     async def page(self, after=None, before=None, with_jid=None):
         iq = self.make_iq_set()
@@ -143,42 +107,10 @@ class MamPeer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
+    p = arg_parser(__doc__, timeout=30.0)
     p.add_argument("--wait-messages", type=int, default=0)
     p.add_argument("--with-jid")
-    p.add_argument("--timeout", type=float, default=30.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = MamPeer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    if code == 0:
-        xmpp.disconnect(wait=1.0)
-        try:
-            loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-        except Exception:
-            pass
-    sys.exit(code)
+    run(make_peer(MamPeer, parse_args(p)))
 
 
 if __name__ == "__main__":

@@ -19,33 +19,16 @@ Commands ({"op": ..., "tag": ...}; the answer echoes the tag as {"event": "resul
 Unsolicited events: session_start, groupchat {room, nick, body, id, stanza_id, occupant_id},
 muc_presence {from, type, codes, affiliation, role, occupant_id}, invite {room, from, reason, password}.
 """
-import argparse
 import asyncio
-import json
-import logging
-import sys
-from pathlib import Path
 
-import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout, PresenceError
+
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run, spawn
 
 OCCUPANT_ID = "urn:xmpp:occupant-id:0"
 SID = "urn:xmpp:sid:0"
 MUC_USER = "http://jabber.org/protocol/muc#user"
-
-_tasks = set()
-
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-def _spawn(coro):
-    task = asyncio.ensure_future(coro)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    return task
 
 
 def occupant_id(stanza):
@@ -71,36 +54,21 @@ def describe_presence(pres):
             "occupant_id": occupant_id(pres)}
 
 
-class Peer(slixmpp.ClientXMPP):
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
-        for plugin in ("xep_0030", "xep_0004", "xep_0045", "xep_0203"):
-            self.register_plugin(plugin)
+        super().__init__(args, plugins=("xep_0030", "xep_0004", "xep_0045", "xep_0203"))
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("groupchat_message", self.on_groupchat)
         self.add_event_handler("groupchat_presence", lambda p: emit("muc_presence", **describe_presence(p)))
         self.add_event_handler("groupchat_invite", self.on_invite)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
+        self.finish_on("failed_all_auth", 2, "failed_auth")
+        self.finish_on_stream_end()
 
     async def on_session_start(self, _event):
         # Available, as MUC clients are: messages to the bare JID (invitations) need an available resource (RFC 6121 §8.5.2).
         self.send_presence()
         emit("session_start", jid=str(self.boundjid))
-        _spawn(self.read_commands())
+        spawn(self.read_commands())
 
     def on_groupchat(self, msg):
         if msg["body"] == "":
@@ -115,25 +83,6 @@ class Peer(slixmpp.ClientXMPP):
         reason = inv.find("{%s}reason" % MUC_USER) if inv is not None else None
         emit("invite", room=str(msg["from"]), **{"from": inv.get("from") if inv is not None else None},
              reason=reason.text if reason is not None else None, password=pw.text if pw is not None else None)
-
-    async def read_commands(self):
-        loop = asyncio.get_event_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while not self.finished.done():
-            line = await reader.readline()
-            if not line:
-                break
-            try:
-                cmd = json.loads(line)
-            except ValueError:
-                emit("bad_command", line=line.decode(errors="replace"))
-                continue
-            if cmd.get("op") == "quit":
-                self.disconnect(wait=1.0)
-                self.finish(0, "done")
-                return
-            _spawn(self.run(cmd))
 
     async def join(self, cmd):
         muc = self["xep_0045"]
@@ -198,38 +147,7 @@ class Peer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
-    p.add_argument("--timeout", type=float, default=60.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    try:
-        loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-    except Exception:
-        pass
-    sys.exit(code)
+    run(make_peer(Peer, parse_args(arg_parser(__doc__, timeout=60.0))), close="wait")
 
 
 if __name__ == "__main__":

@@ -18,67 +18,31 @@ Failed iqs answer {"event": "iq_error", "condition": ..., "text": ...}.
 Unsolicited: session_start, message {from, to, type, body, id, delay_stamp, delay_from},
 blocked / unblocked {items} (pushes), stream_error, disconnected.
 """
-import argparse
-import asyncio
-import json
-import logging
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
-_tasks = set()
-
-
-def _spawn(coro):
-    task = asyncio.ensure_future(coro)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    return task
-
-
-
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run, spawn
 
 
 def push_items(iq, name):
     return sorted(str(j) for j in iq[name]["items"])
 
 
-class Peer(slixmpp.ClientXMPP):
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
-        for plugin in ("xep_0030", "xep_0054", "xep_0191", "xep_0203"):
-            self.register_plugin(plugin)
+        super().__init__(args, plugins=("xep_0030", "xep_0054", "xep_0191", "xep_0203"))
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("blocked", lambda iq: emit("blocked", items=push_items(iq, "block")))
         self.add_event_handler("unblocked", lambda iq: emit("unblocked", items=push_items(iq, "unblock")))
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
+        self.finish_on("failed_all_auth", 2, "failed_auth")
+        self.finish_on_stream_end()
 
     async def on_session_start(self, _event):
         emit("session_start", jid=str(self.boundjid))
-        _spawn(self.read_commands())
+        spawn(self.read_commands())
 
     def on_message(self, msg):
         delay = msg["delay"]
@@ -88,25 +52,6 @@ class Peer(slixmpp.ClientXMPP):
             "delay_stamp": stamp.isoformat() if stamp else None, "delay_from": str(delay["from"]) if delay["from"] else None,
             "error": msg["error"]["condition"] if msg["type"] == "error" else None,
         })
-
-    async def read_commands(self):
-        loop = asyncio.get_event_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while not self.finished.done():
-            line = await reader.readline()
-            if not line:
-                break
-            try:
-                cmd = json.loads(line)
-            except ValueError:
-                emit("bad_command", line=line.decode(errors="replace"))
-                continue
-            if cmd.get("op") == "quit":
-                self.disconnect(wait=1.0)
-                self.finish(0, "done")
-                return
-            _spawn(self.run(cmd))
 
     async def run(self, cmd):
         op, tag = cmd.get("op"), cmd.get("tag")
@@ -150,38 +95,7 @@ class Peer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
-    p.add_argument("--timeout", type=float, default=30.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    try:
-        loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-    except Exception:
-        pass
-    sys.exit(code)
+    run(make_peer(Peer, parse_args(arg_parser(__doc__, timeout=30.0))), close="wait")
 
 
 if __name__ == "__main__":

@@ -15,58 +15,28 @@ Unsolicited: session_start {jid, ver}, pubsub_publish {from, node, id, xml, dela
 {from, node, id}, caps_query {from, node} (the server asked disco#info for our caps), stream_error,
 disconnected.
 """
-import argparse
-import asyncio
 import base64
 import hashlib
-import json
-import logging
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0004.stanza import Form
 
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run, spawn
+
 PUBSUB_ERRORS = "http://jabber.org/protocol/pubsub#errors"
 
 
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-class Peer(slixmpp.ClientXMPP):
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
-        self.tasks = set()
-        for plugin in ("xep_0030", "xep_0004", "xep_0060", "xep_0115", "xep_0163", "xep_0084", "xep_0203"):
-            self.register_plugin(plugin)
+        super().__init__(args, plugins=("xep_0030", "xep_0004", "xep_0060", "xep_0115", "xep_0163", "xep_0084", "xep_0203"))
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("pubsub_publish", self.on_publish)
         self.add_event_handler("pubsub_retract", self.on_retract)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
-
-    def keep(self, coro):
-        """asyncio holds tasks weakly: a task nobody references can be collected mid-await."""
-        task = asyncio.ensure_future(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
+        self.finish_on("failed_all_auth", 2, "failed_auth")
+        self.finish_on_stream_end()
 
     def watch_caps_queries(self, stanza):
         """The server's disco#info for our caps (XEP-0115 §6.2); xep_0030 answers it, we only report it."""
@@ -83,7 +53,7 @@ class Peer(slixmpp.ClientXMPP):
         if self.args.presence:
             self.send_presence()
         emit("session_start", jid=str(self.boundjid), ver=ver)
-        self.keep(self.read_commands())
+        spawn(self.read_commands())
 
     def on_publish(self, msg):
         item = msg["pubsub_event"]["items"]["item"]
@@ -98,25 +68,6 @@ class Peer(slixmpp.ClientXMPP):
     def on_retract(self, msg):
         emit("pubsub_retract", **{"from": str(msg["from"]), "node": msg["pubsub_event"]["items"]["node"],
                                   "id": msg["pubsub_event"]["items"]["retract"]["id"]})
-
-    async def read_commands(self):
-        loop = asyncio.get_event_loop()
-        reader = asyncio.StreamReader()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while not self.finished.done():
-            line = await reader.readline()
-            if not line:
-                break
-            try:
-                cmd = json.loads(line)
-            except ValueError:
-                emit("bad_command", line=line.decode(errors="replace"))
-                continue
-            if cmd.get("op") == "quit":
-                self.disconnect(wait=1.0)
-                self.finish(0, "done")
-                return
-            self.keep(self.run(cmd))
 
     def options_form(self, options):
         form = Form()
@@ -164,40 +115,10 @@ class Peer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
+    p = arg_parser(__doc__, timeout=30.0)
     p.add_argument("--notify", action="append", default=[], help="node to ask notifications for (+notify in caps)")
     p.add_argument("--presence", action="store_true", help="send presence (with caps) after login")
-    p.add_argument("--timeout", type=float, default=30.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    try:
-        loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-    except Exception:
-        pass
-    sys.exit(code)
+    run(make_peer(Peer, parse_args(p)), close="wait")
 
 
 if __name__ == "__main__":

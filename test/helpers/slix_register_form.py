@@ -13,46 +13,24 @@ Prints JSON lines: {"event": "session_start"}, {"event": "legacy_refused", "iq":
 {"event": "iq_error", "condition": ..., "type": ..., "code": ...}, {"event": "done"}.
 Exit 0 on success, 2 auth failure, 3 timeout, 7 iq error, 1 script bug.
 """
-import argparse
-import asyncio
-import json
 import logging
-import sys
-from pathlib import Path
 
-import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0004 import Form
+
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run
 
 NS_REGISTER = "jabber:iq:register"
 NS_DATA = "jabber:x:data"
 
 
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-class Changer(slixmpp.ClientXMPP):
+class Changer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
-        for plugin in ("xep_0030", "xep_0004", "xep_0066", "xep_0077"):
-            self.register_plugin(plugin)
+        super().__init__(args, plugins=("xep_0030", "xep_0004", "xep_0066", "xep_0077"))
         self["xep_0077"].force_registration = False
         self.add_event_handler("session_start", self.on_session_start)
-        self.add_event_handler("failed_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-
-    def finish(self, exit_code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(exit_code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
+        self.finish_on("failed_auth", 2)
 
     async def on_session_start(self, _event):
         emit("session_start", jid=str(self.boundjid))
@@ -95,40 +73,11 @@ class Changer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True, help="the current password (login)")
+    p = arg_parser(__doc__, timeout=20.0)
     p.add_argument("--old-password", required=True, help="what to put in the form's old_password")
     p.add_argument("--new-password", required=True)
     p.add_argument("--form-from", choices=["error", "get"], default="error")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
-    p.add_argument("--timeout", type=float, default=20.0)
-    args = p.parse_args()
-    logging.basicConfig(level=logging.ERROR, stream=sys.stderr)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Changer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    xmpp.disconnect(wait=1.0)
-    try:
-        loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-    except Exception:
-        pass
-    sys.exit(code)
+    run(make_peer(Changer, parse_args(p, quiet=logging.ERROR)), close="always")
 
 
 if __name__ == "__main__":

@@ -26,39 +26,15 @@ and prints one JSON object per line for what happens:
   {"event": "iq_result", "op": ...} / {"event": "iq_error", "op": ..., "condition": ...}
   {"event": "disconnected"} / {"event": "timeout"}
 """
-import argparse
-import asyncio
-import json
-import logging
-import sys
-from pathlib import Path
-
-import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-# asyncio holds tasks weakly: a task nobody references can be collected mid-await.
-_tasks = set()
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run, spawn
 
 
-def _spawn(coro):
-    task = asyncio.ensure_future(coro)
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
-    return task
-
-
-
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-class RosterPeer(slixmpp.ClientXMPP):
+class RosterPeer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
+        super().__init__(args)
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("presence", lambda p: emit("presence", xml=str(p)))
         self.add_event_handler("roster_update", self.on_roster_update)
@@ -66,27 +42,8 @@ class RosterPeer(slixmpp.ClientXMPP):
         # adds an empty <query/> to the stanza object): also those to iqs sent as raw XML.
         self.raw_results = {}
         self.add_filter("in", self.on_incoming)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_all_auth"))
-        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"]))
-        self.add_event_handler("disconnected", lambda _=None: self.finish(5, "disconnected"))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-
-    def finish(self, code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
-
-    def credentials_callback(self, required, optional):
-        # A client that does no channel binding (gs2 flag 'n'): slixmpp's default 'y' with a
-        # non -PLUS mechanism is a downgrade signal a server offering -PLUS must refuse (RFC 5802 §6).
-        creds = self["feature_mechanisms"]._default_credentials(required, optional)
-        if "channel_binding" in creds:
-            creds["channel_binding"] = None
-        return creds
+        self.finish_on("failed_all_auth", 2)
+        self.finish_on_stream_end()
 
     def roster_items(self):
         out = {}
@@ -128,17 +85,9 @@ class RosterPeer(slixmpp.ClientXMPP):
         if self.args.presence:
             self.send_presence()
         emit("ready")
-        asyncio.get_event_loop().add_reader(sys.stdin.fileno(), self.on_stdin)
+        spawn(self.read_commands())
 
-    def on_stdin(self):
-        line = sys.stdin.readline()
-        if not line:
-            asyncio.get_event_loop().remove_reader(sys.stdin.fileno())
-            return
-        if line.strip():
-            _spawn(self.command(json.loads(line)))
-
-    async def command(self, c):
+    async def run(self, c):
         op = c["op"]
         try:
             if op == "get_roster":
@@ -161,9 +110,6 @@ class RosterPeer(slixmpp.ClientXMPP):
                 self.send_raw(c["xml"])
             elif op == "presence":
                 self.send_presence(pstatus=c.get("status"))
-            elif op == "quit":
-                self.disconnect(wait=1.0)
-                self.finish(0, "done")
             emit("command_done", op=op)
         except IqError as e:
             emit("iq_error", op=op, condition=e.iq["error"]["condition"], xml=str(e.iq))
@@ -172,41 +118,17 @@ class RosterPeer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
+    p = arg_parser(__doc__, timeout=30.0)
     p.add_argument("--mechanism", default="SCRAM-SHA-256")
     p.add_argument("--get-roster", action="store_true", help="fetch the roster after binding")
     p.add_argument("--roster-ver", help="roster version the client claims to have (XEP-0237)")
     p.add_argument("--presence", action="store_true", help="send initial presence after the roster")
     p.add_argument("--auto-authorize", choices=["true", "false", "none"], default="none")
     p.add_argument("--auto-subscribe", action="store_true")
-    p.add_argument("--timeout", type=float, default=30.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = RosterPeer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = args.mechanism
-    xmpp["feature_mechanisms"].sasl_callback = xmpp.credentials_callback
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    sys.exit(code)
+    args = parse_args(p)
+    xmpp = make_peer(RosterPeer, args, mechanism=args.mechanism)
+    xmpp["feature_mechanisms"].sasl_callback = xmpp.credentials_without_binding
+    run(xmpp, close="no")
 
 
 if __name__ == "__main__":

@@ -17,27 +17,17 @@ Events (one JSON object per line on stdout):
   {"event": "state", "handled": h, "seq": n, "last_ack": n, "unacked": n}
   {"event": "disconnected"}                {"event": "stream_error", "condition": ...}
 """
-import argparse
 import asyncio
-import json
-import logging
 import sys
-from pathlib import Path
 
-import slixmpp
-
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args
 
 
-class Peer(slixmpp.ClientXMPP):
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
+        super().__init__(args, plugins=("xep_0198",))
         self.local_address = None
-        self.register_plugin("xep_0198")
         # Ask for an ack after every stanza, so the server's count is checked often. (slixmpp writes
         # that <r/> before the stanza itself, so the last stanza's ack needs one more <r/>: command r.)
         self["xep_0198"].window = 1
@@ -49,16 +39,6 @@ class Peer(slixmpp.ClientXMPP):
         self.add_event_handler("stream_error", lambda e: emit("stream_error", condition=e["condition"]))
         self.add_event_handler("disconnected", lambda e=None: emit("disconnected"))
         self.add_event_handler("failed_all_auth", lambda e=None: emit("failed_auth"))
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
-
-    def credentials_callback(self, required, optional):
-        # SCRAM without -PLUS: give no channel-binding data, so slixmpp sends gs2 flag 'n' (see slix_client.py).
-        creds = self["feature_mechanisms"]._default_credentials(required, optional)
-        if "channel_binding" in creds:
-            creds["channel_binding"] = None
-        return creds
 
     async def on_session_start(self, _event):
         emit("session_start", jid=str(self.boundjid))
@@ -119,28 +99,13 @@ async def commands(xmpp):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
-    p.add_argument("--timeout", type=float, default=60.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.CRITICAL, stream=sys.stderr)
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "SCRAM-SHA-1"
-    xmpp["feature_mechanisms"].sasl_callback = xmpp.credentials_callback
-    xmpp.reconnect_max_attempts = 0
+    args = parse_args(arg_parser(__doc__, timeout=60.0))
+    xmpp = make_peer(Peer, args, mechanism="SCRAM-SHA-1")
+    xmpp["feature_mechanisms"].sasl_callback = xmpp.credentials_without_binding
     patch_source_address(xmpp)
     xmpp.connect((args.host, args.port), force_starttls=True)
     try:
-        loop.run_until_complete(asyncio.wait_for(commands(xmpp), timeout=args.timeout))
+        xmpp.loop.run_until_complete(asyncio.wait_for(commands(xmpp), timeout=args.timeout))
     except asyncio.TimeoutError:
         emit("timeout", seconds=args.timeout)
         sys.exit(3)

@@ -8,32 +8,19 @@ optionally sends the GET URL to a JID (body + XEP-0066 OOB, as clients do). Prin
   {"event": "sent", "to": ...}
 Exit 0 on success, 2 auth failure, 3 timeout, 6 upload failed. HTTPS trust: SSL_CERT_FILE.
 """
-import argparse
 import asyncio
-import json
-import logging
-import sys
 from pathlib import Path
 
-import slixmpp
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run
 
 
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
-
-
-class Uploader(slixmpp.ClientXMPP):
+class Uploader(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
-        for plugin in ("xep_0030", "xep_0066", "xep_0128", "xep_0363"):
-            self.register_plugin(plugin)
+        super().__init__(args, plugins=("xep_0030", "xep_0066", "xep_0128", "xep_0363"))
         self.patch_disco_wait()
         self.add_event_handler("session_start", self.on_session_start)
-        self.add_event_handler("failed_all_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
+        self.finish_on("failed_all_auth", 2, "failed_auth")
 
     def patch_disco_wait(self):
         """slixmpp 1.8.3's get_info_from_domain hands coroutines to asyncio.wait, which Python 3.11
@@ -49,15 +36,6 @@ class Uploader(slixmpp.ClientXMPP):
             return [f.result() for f in done if not f.exception()]
 
         disco.get_info_from_domain = get_info_from_domain
-
-    def finish(self, code, event=None, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(code)
-
-    async def get_dns_records(self, domain, port=None):
-        return [(domain, self.args.host, self.args.port)]
 
     async def on_session_start(self, _event):
         emit("session_start", jid=str(self.boundjid))
@@ -81,35 +59,12 @@ class Uploader(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
+    p = arg_parser(__doc__, timeout=40.0)
     p.add_argument("--file", required=True)
     p.add_argument("--content-type", default="application/octet-stream")
     p.add_argument("--send-to")
     p.add_argument("--message-id", default="slix-upload-1")
-    p.add_argument("--timeout", type=float, default=40.0)
-    args = p.parse_args()
-    logging.basicConfig(level=logging.CRITICAL, stream=sys.stderr)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Uploader(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    sys.exit(loop.run_until_complete(run()))
+    run(make_peer(Uploader, parse_args(p)), close="no")
 
 
 if __name__ == "__main__":

@@ -17,20 +17,12 @@ Prints one JSON object per line (see test/helpers/slix-scenario.ts):
   {"event": "stream_error", "condition": ...} / {"event": "failed_auth"} / {"event": "disconnected"} / {"event": "done"} / {"event": "timeout"}
 Logs in with PLAIN (over TLS): these scenarios are about the XEPs, not SASL.
 """
-import argparse
-import asyncio
-import json
 import logging
-import sys
-from pathlib import Path
 
-import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-
-def emit(event, **fields):
-    sys.stdout.write(json.dumps({"event": event, **fields}) + "\n")
-    sys.stdout.flush()
+import slix_common
+from slix_common import arg_parser, emit, make_peer, parse_args, run
 
 
 def iq_error_fields(e):
@@ -38,17 +30,14 @@ def iq_error_fields(e):
     return {"condition": err["condition"], "code": err.xml.get("code"), "text": err["text"], "type": err["type"]}
 
 
-class Peer(slixmpp.ClientXMPP):
+PLUGINS = {"register": ("xep_0066", "xep_0077"), "carbons": ("xep_0280",), "adhoc": ("xep_0050",)}
+
+
+class Peer(slix_common.Peer):
     def __init__(self, args):
-        super().__init__(args.jid, args.password)
-        self.args = args
-        self.finished = asyncio.get_event_loop().create_future()
+        super().__init__(args, plugins=("xep_0030", "xep_0004") + PLUGINS[args.scenario])
         self.carbons = 0
-        self.register_plugin("xep_0030")
-        self.register_plugin("xep_0004")
         if args.scenario == "register":
-            self.register_plugin("xep_0066")
-            self.register_plugin("xep_0077")
             self["xep_0077"].force_registration = False
             # slixmpp 1.8.3 holds back every stanza sent before session start except bind/session
             # (XMLStream.send logs "NOT SENT"), which would stall its own pre-auth registration iqs.
@@ -56,27 +45,12 @@ class Peer(slixmpp.ClientXMPP):
             if not args.existing:  # without a 'register' handler, xep_0077 skips the feature
                 self.add_event_handler("register", self.on_register)
         if args.scenario == "carbons":
-            self.register_plugin("xep_0280")
             self.add_event_handler("carbon_received", lambda m: self.on_carbon("received", m))
             self.add_event_handler("carbon_sent", lambda m: self.on_carbon("sent", m))
-        if args.scenario == "adhoc":
-            self.register_plugin("xep_0050")
         self.add_event_handler("session_start", self.on_session_start)
         self.add_event_handler("message", self.on_message)
-        self.add_event_handler("failed_auth", lambda _=None: self.finish(2, "failed_auth"))
-        self.add_event_handler("stream_error", lambda e: self.finish(5, "stream_error", condition=e["condition"], text=e["text"]))
-        self.add_event_handler("connection_failed", lambda e=None: self.finish(4, "connection_failed", reason=str(e)))
-        self.add_event_handler("disconnected", lambda reason=None: self.finish(5, "disconnected"))
-
-    def finish(self, exit_code, event, **fields):
-        if event:
-            emit(event, **fields)
-        if not self.finished.done():
-            self.finished.set_result(exit_code)
-
-    async def get_dns_records(self, domain, port=None):
-        # Connect exactly where we were told: no SRV lookups, no resolving the domain.
-        return [(domain, self.args.host, self.args.port)]
+        self.finish_on("failed_auth", 2)
+        self.finish_on_stream_end()
 
     async def on_register(self, _form):
         resp = self.Iq()
@@ -176,13 +150,8 @@ class Peer(slixmpp.ClientXMPP):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = arg_parser(__doc__, timeout=20.0)
     p.add_argument("scenario", choices=["register", "carbons", "adhoc"])
-    p.add_argument("--jid", required=True)
-    p.add_argument("--password", required=True)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--ca", required=True)
     p.add_argument("--resource")
     p.add_argument("--presence", action="store_true")
     p.add_argument("--priority", type=int, default=0)
@@ -196,36 +165,10 @@ def main():
     p.add_argument("--wait-carbons", type=int, default=0)
     p.add_argument("--command")
     p.add_argument("--field", action="append", default=[], help="var=value for the command form (repeatable)")
-    p.add_argument("--timeout", type=float, default=20.0)
-    p.add_argument("--debug", action="store_true")
-    args = p.parse_args()
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR, stream=sys.stderr)
+    args = parse_args(p, quiet=logging.ERROR)
     if args.resource:
         args.jid = f"{args.jid}/{args.resource}"
-
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    xmpp = Peer(args)
-    xmpp.ca_certs = Path(args.ca)
-    xmpp["feature_mechanisms"].use_mech = "PLAIN"
-    xmpp.reconnect_max_attempts = 0
-    xmpp.connect((args.host, args.port), force_starttls=True)
-
-    async def run():
-        try:
-            return await asyncio.wait_for(asyncio.shield(xmpp.finished), timeout=args.timeout)
-        except asyncio.TimeoutError:
-            emit("timeout", seconds=args.timeout)
-            return 3
-
-    code = loop.run_until_complete(run())
-    if code == 0:
-        xmpp.disconnect(wait=1.0)
-        try:
-            loop.run_until_complete(asyncio.wait_for(xmpp.disconnected, timeout=3))
-        except Exception:
-            pass
-    sys.exit(code)
+    run(make_peer(Peer, args))
 
 
 if __name__ == "__main__":

@@ -1,13 +1,9 @@
 // slixmpp (Python) as a second, independent client implementation: runs slix_client.py and
 // follows the JSON lines it prints. Skip tests with skipUnless('slixmpp') where it may be missing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { reapOnExit, terminate } from './reaper.ts';
-import { testCert } from './server.ts';
+import type { ChildProcess } from 'node:child_process';
+import { loginArgs, spawnSlix, type SlixEvent } from './slix-process.ts';
 
-const script = resolve(fileURLToPath(import.meta.url), '../slix_client.py');
-export const python = '/usr/bin/python3';
+export { python, type SlixEvent } from './slix-process.ts';
 
 export interface SlixOptions {
   port: number;
@@ -32,11 +28,6 @@ export interface SlixOptions {
   timeoutSeconds?: number;
 }
 
-export interface SlixEvent {
-  event: string;
-  [field: string]: unknown;
-}
-
 export interface SlixRun {
   child: ChildProcess;
   events: SlixEvent[];
@@ -50,7 +41,7 @@ export interface SlixRun {
 }
 
 function args(o: SlixOptions): string[] {
-  const a = ['--jid', o.jid, '--password', o.password, '--host', o.host ?? '127.0.0.1', '--port', String(o.port), '--ca', o.ca ?? testCert];
+  const a = loginArgs(o, o.timeoutSeconds ?? 30);
   if (o.directTls) a.push('--direct-tls');
   if (o.mechanism) a.push('--mechanism', o.mechanism);
   if (o.cbType) a.push('--cb-type', o.cbType);
@@ -62,74 +53,18 @@ function args(o: SlixOptions): string[] {
   if (o.body !== undefined) a.push('--body', o.body);
   if (o.count !== undefined) a.push('--count', String(o.count));
   if (o.waitMessages !== undefined) a.push('--wait-messages', String(o.waitMessages));
-  a.push('--timeout', String(o.timeoutSeconds ?? 30));
   return a;
 }
 
 export function runSlixmpp(o: SlixOptions): SlixRun {
-  const child = spawn(python, [script, ...args(o)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  reapOnExit(child);
-  const events: SlixEvent[] = [];
-  const wake = new Set<() => void>();
-  let stdoutRest = '';
-  let stderr = '';
-  let exitedFlag = false;
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    stdoutRest += d;
-    const lines = stdoutRest.split('\n');
-    stdoutRest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        events.push(JSON.parse(line) as SlixEvent);
-      } catch {
-        events.push({ event: 'unparsed', line });
-      }
-    }
-    for (const w of wake) w();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    if (stderr.length < 200_000) stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; events: SlixEvent[]; stderr: string }>((resolvePromise) => {
-    child.on('close', (code) => {
-      exitedFlag = true;
-      for (const w of wake) w();
-      resolvePromise({ code, events, stderr });
-    });
-  });
-  const transcript = () => `slixmpp ${o.jid} (${o.mechanism ?? 'any mechanism'}, ${o.directTls ? 'Direct TLS' : 'STARTTLS'}) printed:\n${events.map((e) => `  ${JSON.stringify(e)}`).join('\n') || '  (nothing)'}${stderr ? `\nstderr:\n${stderr.slice(-4000)}` : ''}`;
+  const label = `slixmpp ${o.jid} (${o.mechanism ?? 'any mechanism'}, ${o.directTls ? 'Direct TLS' : 'STARTTLS'})`;
+  const p = spawnSlix('slix_client.py', args(o), { label, waitMs: 30_000 });
   return {
-    child,
-    events,
-    exited,
-    transcript,
-    waitForEvent(name, timeoutMs = 30_000, where = () => true) {
-      return new Promise((resolvePromise, reject) => {
-        const check = () => {
-          const hit = events.find((e) => e.event === name && where(e));
-          if (hit) {
-            done();
-            resolvePromise(hit);
-          } else if (exitedFlag) {
-            done();
-            reject(new Error(`slixmpp exited (${child.exitCode}) without a "${name}" event\n${transcript()}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          done();
-          reject(new Error(`no "${name}" event from slixmpp within ${timeoutMs} ms\n${transcript()}`));
-        }, timeoutMs);
-        const done = () => {
-          clearTimeout(timer);
-          wake.delete(check);
-        };
-        wake.add(check);
-        check();
-      });
-    },
-    async kill() {
-      await terminate(child, 2000);
-    },
+    child: p.child,
+    events: p.events,
+    exited: p.exited.then((code) => ({ code, events: p.events, stderr: p.stderr() })),
+    transcript: p.transcript,
+    waitForEvent: p.waitForEvent,
+    kill: () => p.kill(),
   };
 }

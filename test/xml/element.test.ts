@@ -45,6 +45,13 @@ describe('builder', () => {
     const el = xml('message', { to: 'a@b', id: undefined }, xml('body', {}, 'hi'), null, false, undefined, [xml('x'), 'tail']);
     assert.equal(el.toString(), '<message to="a@b"><body>hi</body><x/>tail</message>');
     assert.equal(el.getChild('body')!.parent, el);
+    // null attributes go too, empty strings stay; empties inside an array are dropped; the builder copies attrs.
+    const attrs = { b: null as unknown as string, c: '' };
+    const a = xml('a', attrs, [undefined, xml('y'), false] as Node[]);
+    assert.equal(a.toString(), '<a c=""><y/></a>');
+    assert.equal(a.getChild('y')!.parent, a);
+    a.attrs.c = 'changed';
+    assert.equal(attrs.c, '');
   });
 
   it('c(), t() and up() chain like ltx', () => {

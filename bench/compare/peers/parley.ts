@@ -67,7 +67,7 @@ export async function startParley(o: PeerOptions = {}): Promise<Peer> {
     // Node names each thread's profile CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile (tsx's loader
     // runs on a thread of its own and writes one too).
     const nodeArgs = o.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfileDir] : [];
-    const c = spawn(process.execPath, [...nodeArgs, join(repoRoot, 'bin/parley.js'), 'start', '--config', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [...nodeArgs, o.launcher ?? join(repoRoot, 'bin/parley.js'), 'start', '--config', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: o.env ? { ...process.env, ...o.env } : undefined });
     reapOnExit(c);
     c.stdout!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));
     c.stderr!.setEncoding('utf8').on('data', (d: string) => (out = (out + d).slice(-20_000)));

@@ -34,4 +34,8 @@ export interface Peer {
 export interface PeerOptions {
   /** Parley only: run with node --cpu-prof, profiles written into this directory on stop. */
   cpuProfileDir?: string;
+  /** Parley only: the script node runs instead of bin/parley.js (bench/memory-per-conn.ts: a private bundle). */
+  launcher?: string;
+  /** Parley only: extra environment for the server process (e.g. NODE_OPTIONS for a measurement). */
+  env?: NodeJS.ProcessEnv;
 }

@@ -52,7 +52,8 @@ export default defineModule({
 
     // §3: <enable/> once, after resource binding.
     const enable = (session: ClientSession | null, el: Element, nctx: NonzaContext): void => {
-      if (!session || stateOf(session)) return failed(nctx, 'unexpected-request');
+      // docs/quic.md §3: a session uses XEP-0198 or quic-ack (which sets 'quic-ack'), not both.
+      if (!session || stateOf(session) || session.features.has('quic-ack')) return failed(nctx, 'unexpected-request');
       const wantsResume = el.attrs.resume === 'true' || el.attrs.resume === '1';
       const clientMax = parseH(el.attrs.max);
       const timeoutS = clientMax ? Math.min(clientMax, o.resume_timeout) : o.resume_timeout;

@@ -47,7 +47,7 @@ export function withOriginalDelay(stanza: Element, domain: string, at: number): 
 const unavailable = () => new StanzaError('service-unavailable', 'The recipient is no longer connected and the message could not be stored');
 
 /** Hand each unacknowledged stanza of an ended session on, in order; never throws. */
-export async function rerouteUnacked(ctx: ModuleContext, owner: Jid, items: Unacked[]): Promise<void> {
+export async function rerouteUnacked(ctx: Pick<ModuleContext, 'router' | 'hooks' | 'log'>, owner: Jid, items: Unacked[]): Promise<void> {
   const bare = owner.bare();
   for (const { stanza, at } of items) {
     try {

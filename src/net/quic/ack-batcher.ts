@@ -17,6 +17,13 @@ export class AckBatcher {
     this.timer ??= setTimeout(() => this.flush(), ACK_DELAY_MS);
   }
 
+  /** A resumed session's counters restart at 0 (docs/quic.md §5.3): forget what was reported. */
+  reset(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.h = this.reported = this.since = 0;
+  }
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -27,6 +27,8 @@ export interface ConnectionDeps {
   /** Our domain, for the header of a refused stream. */
   domain: string;
   limits: XmlLimits;
+  /** Listener name on the stream transports (default 'quic'; s2s uses this class too). */
+  listener?: string;
 }
 
 export class QuicClientConnection {
@@ -58,7 +60,7 @@ export class QuicClientConnection {
       return acceptClientLane(this, stream, start.sniffed, this.deps.limits, this.deps.domain);
     }
     const info: QuicStreamInfo = { connection: this };
-    const t = new QuicStreamTransport(stream, 'quic', this.remoteAddress, info, start.sniffed);
+    const t = new QuicStreamTransport(stream, this.deps.listener ?? 'quic', this.remoteAddress, info, start.sniffed);
     if (++this.sessions > this.deps.maxSessions) {
       // XEP-0467 lets a connection carry several XML streams; Parley caps them (specs/quic.md §3).
       this.log.info({ limit: this.deps.maxSessions }, 'too many XML streams on one QUIC connection');

@@ -17,6 +17,7 @@ import { serverCrypto } from './crypto.ts';
 import { QuicClientConnection } from './c2s-connection.ts';
 import { registerQuicNonzas } from './nonzas.ts';
 import { negotiatedAlpn } from './native.ts';
+import { coalesceSends, enlargeSocketBuffers, quicTransportConfig } from './transport-config.ts';
 
 export const ALPN_C2S = 'xmpp-client';
 export const ALPN_S2S = 'xmpp-server';
@@ -61,12 +62,7 @@ export async function startQuic(deps: QuicDeps): Promise<RunningQuic> {
         keepAliveIntervalTime: Math.min(30_000, (c.idle_timeout * 1000) / 4),
         initialMaxStreamsBidi: c.max_streams,
         initialMaxStreamsUni: 0,
-        // Per-stream windows well below the connection's: one bulk lane cannot take all credit.
-        initialMaxStreamDataBidiRemote: 1024 * 1024,
-        initialMaxStreamDataBidiLocal: 1024 * 1024,
-        maxStreamWindow: 1024 * 1024,
-        initialMaxData: 16 * 1024 * 1024,
-        maxConnectionWindow: 16 * 1024 * 1024,
+        ...quicTransportConfig(),
       },
     });
     server.addEventListener(events.EventQUICServerConnection.name, (e) => {
@@ -78,12 +74,14 @@ export async function startQuic(deps: QuicDeps): Promise<RunningQuic> {
         return;
       }
       connections.add(conn);
+      coalesceSends(conn);
       conn.addEventListener(events.EventQUICConnectionStopped.name, () => connections.delete(conn), { once: true });
       // A peer's normal close raises an error event with code 0; nothing to report then.
       conn.addEventListener(events.EventQUICConnectionError.name, () => {});
       new QuicClientConnection(conn, { log, acceptClient: deps.acceptClient, maxSessions: c.max_sessions_per_connection, domain: deps.config.domains[0], limits: xmlLimits });
     });
     await server.start({ host, port: c.port });
+    enlargeSocketBuffers(server);
     servers.push(server);
     log.info({ host, port: server.port }, 'QUIC listener started');
   }

@@ -55,6 +55,22 @@ export function laneKey(st: Element, self: string, peerAttr: 'to' | 'from'): str
   return pairKey(ibb ? 'ibb' : 'std', me, peerBare);
 }
 
+/**
+ * The lane key of a stanza between two servers (specs/quic.md §4.1, S2S), or null for lane 0:
+ * (class, {bare(from), bare(to)}). Domain-to-domain stanzas (either address a bare domain) take
+ * lane 0. Unlike C2S, subscription presence and probes between two accounts keep the pair's key,
+ * so they stay in order with that pair's messages.
+ */
+export function s2sLaneKey(st: Element): string | null {
+  const from = st.attrs.from;
+  const to = st.attrs.to;
+  if (!from || !to) return null;
+  const a = bare(from);
+  const b = bare(to);
+  if (!a.includes('@') || !b.includes('@')) return null;
+  return pairKey(st.getChildByNS(NS_IBB) ? 'ibb' : 'std', a, b);
+}
+
 function pairKey(cls: string, a: string, b: string): string {
   const x = bare(a);
   const y = bare(b);

@@ -30,6 +30,8 @@ export interface SessionLinkDeps {
 
 interface OutItem {
   el: Element;
+  /** When it was first handed to the session (a XEP-0203 stamp if it is delivered elsewhere). */
+  at: number;
   key: string | null;
   bytes: number;
 }
@@ -158,11 +160,11 @@ export class QuicSessionLink implements MuxEndpoint, SessionKeeper {
 
   // ---- outbound ----------------------------------------------------------------------------
 
-  private sendOut(st: Element): void {
+  private sendOut(st: Element, at = Date.now()): void {
     const key = this.mux && this.conn ? laneKey(st, this.session.jid.bare().toString(), 'from') : null;
     const n = key === null ? 0 : this.laneFor(key);
     const lane = this.out.get(n)!;
-    const item: OutItem = { el: st, key, bytes: 0 };
+    const item: OutItem = { el: st, at, key, bytes: 0 };
     lane.unacked.push(item);
     lane.sent = (lane.sent + 1) >>> 0;
     if (key !== null) this.keyLanes.get(key)!.inflight++;
@@ -259,7 +261,8 @@ export class QuicSessionLink implements MuxEndpoint, SessionKeeper {
   }
 
   /**
-   * A new connection resumes the session. reported: h the client holds for our lanes. Returns h
+   * A new connection resumes the session (conn null: a TCP stream, where everything is lane 0).
+   * reported: h the client holds for our lanes. Returns h
    * we hold for the client's lanes of the old connection, then re-sends (after the caller wrote
    * <resumed/>) every stanza past the client's counts, serialised on the new lane 0 in per-lane order.
    */
@@ -276,6 +279,7 @@ export class QuicSessionLink implements MuxEndpoint, SessionKeeper {
     }
     this.out = new Map([[0, new OutLane(0, null)]]);
     this.inH = new Map([[0, 0]]);
+    this.lane0Acks.reset();
     this.pendingResend = resend;
     return held;
   }
@@ -284,8 +288,17 @@ export class QuicSessionLink implements MuxEndpoint, SessionKeeper {
   resendUnacked(): number {
     const items = this.pendingResend;
     this.pendingResend = [];
-    for (const item of items) this.sendOut(item.el);
+    for (const item of items) this.sendOut(item.el, item.at);
     return items.length;
+  }
+
+  /** The session ended: every stanza the client never counted, in the order it was sent, once. */
+  takeUnacked(): Array<{ stanza: Element; at: number }> {
+    const items = [...this.pendingResend, ...[...this.out.values()].flatMap((l) => l.unacked)];
+    this.pendingResend = [];
+    this.out = new Map([[0, new OutLane(0, null)]]);
+    // Each lane is in order already; a stable sort by time interleaves the lanes.
+    return items.sort((a, b) => a.at - b.at).map((i) => ({ stanza: i.el, at: i.at }));
   }
 
   /** The lane-0 <a/> from the client. */

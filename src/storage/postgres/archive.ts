@@ -10,7 +10,7 @@
 // is keyed at its own millisecond, with the next counter free there, found while the clock row is
 // held (so two importers cannot pick the same key); the clock then covers it too.
 import { randomBytes } from 'node:crypto';
-import { formatArchiveId, KEYS_PER_MS, parseArchiveId } from '../sqlite/archive.ts';
+import { firstIndexAtEnd, formatArchiveId, KEYS_PER_MS, parseArchiveId } from '../sqlite/archive.ts';
 import type { ArchiveEntry, ArchiveOwner, ArchivePage, ArchiveQuery, ArchiveStore, ArchivedMessage } from '../types.ts';
 import type { Migration } from './migrations.ts';
 import type { PgDb, Sql, Tx } from './pool.ts';
@@ -42,6 +42,22 @@ export const archiveMigrations: Migration[] = [
       last_key BIGINT NOT NULL
     );
     INSERT INTO archive_clock (id, last_key) VALUES (1, 0);`,
+  },
+  {
+    store: 'archive',
+    id: 2,
+    // Same as SQLite's (storage/sqlite/archive.ts): the groupchat filter of a user's query reads a
+    // column carried in both owner indexes instead of every row's stanza. Here the column is
+    // generated from the stanza's start tag (the same case-insensitive test as isGroupchatStanza),
+    // so rows written by nodes still on the previous version during a rolling upgrade are flagged
+    // too. Adding it rewrites the table once.
+    name: 'groupchat flag, in the owner indexes so counts read the index only',
+    sql: `ALTER TABLE archive_messages ADD COLUMN groupchat BOOLEAN NOT NULL
+      GENERATED ALWAYS AS (split_part(stanza, '>', 1) ILIKE '% type="groupchat"%') STORED;
+    DROP INDEX archive_messages_owner;
+    DROP INDEX archive_messages_owner_with;
+    CREATE INDEX archive_messages_owner ON archive_messages (owner, key) INCLUDE (groupchat);
+    CREATE INDEX archive_messages_owner_with ON archive_messages (owner, with_bare, key) INCLUDE (groupchat);`,
   },
 ];
 
@@ -267,8 +283,7 @@ export class PgArchive implements ArchiveStore {
       if (idKeys.length === 0) return { items: [], complete: true, count: counted, unknownIds };
       where.push(`key = ANY(${param(idKeys)}::BIGINT[])`);
     }
-    // The start tag ends at the first '>' (the serializer escapes it in attributes, see SQLite).
-    if (q.excludeGroupchat) where.push(`split_part(stanza, '>', 1) NOT LIKE '% type="groupchat"%'`);
+    if (q.excludeGroupchat) where.push('NOT groupchat');
     const filter = where.join(' AND ');
     const n = params.length;
     // Bounds are the last parameters, so the page and the counts share one filter text.
@@ -288,7 +303,7 @@ export class PgArchive implements ArchiveStore {
       const count = (await this.db.value<number>(countSql, [...params, lo, hi, cap + 1]))!;
       if (count <= cap) {
         page.count = count;
-        if (rows.length > 0) page.firstIndex = (await this.db.value<number>(countSql, [...params, lo, rows[0].key - 1, cap + 1]))!;
+        if (rows.length > 0) page.firstIndex = firstIndexAtEnd(q, rows.length, count, pageLo === lo, pageHi === hi) ?? (await this.db.value<number>(countSql, [...params, lo, rows[0].key - 1, cap + 1]))!;
       }
     }
     return page;

@@ -40,6 +40,14 @@ export const rosterMigrations: Migration[] = [
       PRIMARY KEY (domain, username, jid)
     );`,
   },
+  {
+    store: 'roster',
+    id: 2,
+    // Same as SQLite's: items() orders by (position, jid), now read in index order without a sort.
+    name: 'roster order index includes the jid tie-break',
+    sql: `DROP INDEX roster_items_order;
+    CREATE INDEX roster_items_order ON roster_items (domain, username, position, jid);`,
+  },
 ];
 
 /** Tables keyed by (domain, username) that account deletion clears. */

@@ -3,7 +3,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSqliteStorage } from '../../../src/storage/sqlite/index.ts';
-import { SqliteArchive, KEYS_PER_MS, parseArchiveId, formatArchiveId } from '../../../src/storage/sqlite/archive.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteArchive, KEYS_PER_MS, parseArchiveId, formatArchiveId, isGroupchatStanza } from '../../../src/storage/sqlite/archive.ts';
+import { sqliteMigrations } from '../../../src/storage/sqlite/index.ts';
+import { openDb } from '../../../src/storage/sqlite/db.ts';
+import { migrate } from '../../../src/storage/sqlite/migrations.ts';
 import type { ArchiveEntry, ArchiveOwner } from '../../../src/storage/types.ts';
 
 const juliet: ArchiveOwner = { username: 'juliet', domain: 'capulet.lit' };
@@ -239,5 +245,47 @@ describe('archive store: query plans', () => {
     }
     const c = plan(`SELECT COUNT(*) FROM archive_messages WHERE owner = 1 AND with_bare = 'a' AND key BETWEEN 1 AND 2`);
     assert.match(c, /COVERING INDEX archive_messages_owner_with/, c);
+    // A user's query leaves groupchat out: its counts still read the index alone (no row reads).
+    for (const w of ['', " AND with_bare = 'a'"]) {
+      const g = plan(`SELECT COUNT(*) FROM (SELECT 1 FROM archive_messages WHERE owner = 1${w} AND groupchat = 0 AND key BETWEEN 1 AND 2 LIMIT 10)`);
+      assert.match(g, /COVERING INDEX archive_messages_owner/, g);
+    }
+  });
+});
+
+describe('archive store: groupchat flag migration (archive #2)', () => {
+  test('flags the groupchat messages an older database holds, and the filter uses the flag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-archive-mig-'));
+    try {
+      const path = join(dir, 'old.sqlite');
+      // A database as the previous version left it: every migration but archive #2.
+      const db = openDb(path);
+      migrate(db, sqliteMigrations.filter((m) => !(m.store === 'archive' && m.id === 2)));
+      db.prepare("INSERT INTO archive_owners (id, domain, username) VALUES (1, 'capulet.lit', 'juliet')").run();
+      const put = db.prepare("INSERT INTO archive_messages (key, owner, nonce, with_bare, with_resource, outgoing, stanza) VALUES (?, 1, 7, 'romeo@montague.lit', '', 0, ?)");
+      put.run(1024, '<message xmlns="jabber:client" type="chat"><body>0</body></message>');
+      put.run(2048, '<message xmlns="jabber:client" from="room@muc.lit/x" type="groupchat"><body>1</body></message>');
+      put.run(3072, '<message xmlns="jabber:client" type="chat"><body>2</body><x note="type=&quot;groupchat&quot;"/></message>');
+      db.close();
+      const storage = createSqliteStorage(path);
+      try {
+        const flags = storage.db.prepare('SELECT groupchat FROM archive_messages ORDER BY key').pluck().all();
+        assert.deepEqual(flags, [0, 1, 0]);
+        const page = await storage.archive.query(juliet, { limit: 10, excludeGroupchat: true, countLimit: 10 });
+        assert.deepEqual([bodies(page.items), page.count, page.firstIndex], [[0, 2], 2, 0]);
+      } finally {
+        await storage.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('isGroupchatStanza reads the start tag only', () => {
+    assert.equal(isGroupchatStanza('<message xmlns="jabber:client" type="groupchat" id="a"><body/></message>'), true);
+    assert.equal(isGroupchatStanza('<message type="GROUPCHAT"/>'), true);
+    assert.equal(isGroupchatStanza('<message type="chat"><body>type="groupchat"</body></message>'), false);
+    assert.equal(isGroupchatStanza('<message xmlns="jabber:client" id="m" mytype="groupchat"/>'), false);
+    assert.equal(isGroupchatStanza(''), false);
   });
 });

@@ -30,6 +30,23 @@ describe('SQLite roster store', () => {
     }
   });
 
+  test('items() gives whole entries in roster order, read in index order without a sort', async () => {
+    const s = createSqliteStorage(':memory:');
+    try {
+      const a = item('a@x', { name: 'A & <b>', subscription: 'to', ask: true, groups: ['g1', 'g0'] });
+      const b = item('b@x', { subscription: 'from', approved: true });
+      await s.roster.update('u', 'd', 'b@x', { item: b });
+      await s.roster.update('u', 'd', 'a@x', { item: a });
+      assert.deepEqual(await s.roster.items('u', 'd'), [b, a]);
+      assert.equal('name' in (await s.roster.items('u', 'd'))[0], false);
+      const plan = (s.db.prepare("EXPLAIN QUERY PLAN SELECT jid FROM roster_items WHERE domain = 'd' AND username = 'u' ORDER BY position, jid").all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+      assert.match(plan, /roster_items_order/, plan);
+      assert.doesNotMatch(plan, /TEMP B-TREE/, plan);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('pending requests: set, replaced in place, cleared; hidden from items and the version', async () => {
     const s = createSqliteStorage(':memory:');
     try {

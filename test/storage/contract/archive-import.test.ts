@@ -115,5 +115,31 @@ contract('archive store: imported timestamps', (open) => {
         assert.equal(p2.complete, true);
       }, { now: () => clock.t });
     });
+
+    test('counts and first index without groupchat on the latest, a middle and the oldest page', async () => {
+      const clock = { t: T0 };
+      await withStorage(open, async (s) => {
+        // Bodies 0..9; 2, 5 and 8 are groupchat (one of them upper-case, as the flag ignores case).
+        for (let i = 0; i < 10; i++) {
+          clock.t += 1000;
+          await s.archive.append([entry(i, undefined, i === 5 ? 'GroupChat' : i % 3 === 2 ? 'groupchat' : 'chat')]);
+        }
+        const q = { excludeGroupchat: true, countLimit: 100 };
+        const latest = await s.archive.query(juliet, { ...q, limit: 3, backwards: true });
+        assert.deepEqual([bodies(latest.items), latest.count, latest.firstIndex, latest.complete], [[6, 7, 9], 7, 4, false]);
+        const middle = await s.archive.query(juliet, { ...q, limit: 3, backwards: true, pageBefore: latest.items[0].id });
+        assert.deepEqual([bodies(middle.items), middle.count, middle.firstIndex, middle.complete], [[1, 3, 4], 7, 1, false]);
+        const oldest = await s.archive.query(juliet, { ...q, limit: 3 });
+        assert.deepEqual([bodies(oldest.items), oldest.count, oldest.firstIndex], [[0, 1, 3], 7, 0]);
+        const next = await s.archive.query(juliet, { ...q, limit: 3, pageAfter: oldest.items[2].id });
+        assert.deepEqual([bodies(next.items), next.count, next.firstIndex], [[4, 6, 7], 7, 3]);
+        // Inside an id range the latest page ends at the range's end, not the archive's.
+        const ranged = await s.archive.query(juliet, { ...q, limit: 2, backwards: true, beforeId: latest.items[2].id });
+        assert.deepEqual([bodies(ranged.items), ranged.count, ranged.firstIndex], [[6, 7], 6, 4]);
+        // With groupchat: every message counts.
+        const all = await s.archive.query(juliet, { limit: 3, backwards: true, countLimit: 100 });
+        assert.deepEqual([bodies(all.items), all.count, all.firstIndex], [[7, 8, 9], 10, 7]);
+      }, { now: () => clock.t });
+    });
   });
 });
