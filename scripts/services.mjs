@@ -21,7 +21,12 @@ export async function probeServices() {
   return {
     postgres,
     redis,
-    slixmpp: existsSync('/usr/lib/python3/dist-packages/slixmpp') ? { ok: true, reason: 'installed' } : { ok: false, reason: 'python3-slixmpp not installed' },
+    // slixmpp's XEP-0363 plugin needs aiohttp, which python3-slixmpp only recommends.
+    slixmpp: !existsSync('/usr/lib/python3/dist-packages/slixmpp')
+      ? { ok: false, reason: 'python3-slixmpp not installed' }
+      : !existsSync('/usr/lib/python3/dist-packages/aiohttp')
+        ? { ok: false, reason: 'python3-aiohttp not installed (slixmpp recommends it; its upload plugin needs it)' }
+        : { ok: true, reason: 'installed' },
     prosody: program('/usr/bin/prosody', 'prosody'),
     clamd: program('/usr/sbin/clamd', 'clamav-daemon'),
     chromium: program('/usr/bin/chromium', 'chromium'),
