@@ -1,5 +1,6 @@
 // npm run bench:compare [-- --quick | --full] [--rounds N] [--servers parley,prosody,ejabberd]
 //                       [--out DIR] [--profile] [--prosody-storage sql|internal] [--budget-minutes M]
+//                       [--archive N]  (messages in the MAM archive; --full fills 100,000 through each server)
 // Side-by-side performance of Parley, Prosody and ejabberd on this machine (issue #14). Each server
 // runs as a child process with an equivalent configuration (roster, offline, MAM, carbons, MUC,
 // TLS required) on its own loopback ports and data directory; the load client in this process
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'prosody-storage': { type: 'string' },
     'budget-minutes': { type: 'string' },
+    archive: { type: 'string' },
   },
 });
 
@@ -42,7 +44,11 @@ const scale: Scale = {
   ...base,
   rounds: args.rounds ? Number(args.rounds) : base.rounds,
   budgetMinutes: args['budget-minutes'] ? Number(args['budget-minutes']) : base.budgetMinutes,
+  // Filling goes through each server at its own pace (Prosody with SQLite: ~800 msg/s on a quiet
+  // machine), so a smaller archive keeps a --full run short when the MAM figure is not the point.
+  mam: args.archive ? { ...base.mam, archive: Number(args.archive) } : base.mam,
 };
+if (!(scale.mam.archive > 0)) throw new Error('--archive takes a positive number of messages');
 const outDir = args.out!;
 mkdirSync(outDir, { recursive: true });
 const started = Date.now();
