@@ -1,18 +1,23 @@
-// Loopback throughput of one @matrixai/quic stream (issue #10): a QUICServer and a QUICClient in
-// this process, configured like Parley's listener and QuicXmppClient, one bidi stream, the client
+// Throughput of one @matrixai/quic stream (issue #10, docs/quic.md §7): a QUICServer and a
+// QUICClient configured like Parley's listener and QuicXmppClient, one bidi stream; the client
 // writes --mib MiB in --chunk KiB writes (each awaited, as the client library does), the server
-// reads. Reports MiB/s, process CPU, UDP datagrams each way, idle gaps between client sends, and
-// quiche's connection/path stats (cwnd, rtt, lost, delivery rate).
-//   npx tsx bench/quic-throughput.ts [--mib 8] [--chunk 16] [--timeout 60] [--config parley|library|old]
-// --config parley: the shared transport config (src/net/quic/transport-config.ts, what Parley
-// uses); library: @matrixai/quic defaults plus the ALPN/0-RTT overrides; old: Parley's settings
-// before issue #10. Loopback only; bounded by --mib bytes and --timeout seconds.
-import { spawn } from 'node:child_process';
+// reads. Reports MiB/s, CPU% and run-queue wait% of each process's main thread (schedstat: on a
+// loaded machine "low CPU" can mean "waiting for a CPU"), UDP datagrams each way, gaps > 5 ms
+// between sends, and quiche's stats (cwnd, rtt ms, lost, delivery rate).
+//   npx tsx bench/quic-throughput.ts [--mib 8] [--chunk 16] [--timeout 60] [--split]
+//       [--config parley|old|library] [--no-coalesce] [--no-buffers] [--json]
+// --config parley: src/net/quic/transport-config.ts (config, coalesced sends, socket buffers), what
+// Parley uses; old: Parley before issue #10; library: @matrixai/quic defaults. --split: server in
+// a child process (as in production). Loopback, bounded by --mib and --timeout; with --link L
+// (root) server and client run in bench/quic-hol's namespaces over its emulated 25 ms/L% link.
+// QUIC_BENCH_TRACE=1 prints each send gap with quiche's loss count and timeout.
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { QUICClient, QUICServer, events, type QUICConnection, type QUICServerConfigInput } from '@matrixai/quic';
+import quicheNative from '@matrixai/quic/native/quiche.js';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { clientCrypto, serverCrypto } from '../src/net/quic/crypto.ts';
 import { coalesceSends, enlargeSocketBuffers, quicTransportConfig, socketRecvBufferSize } from '../src/net/quic/transport-config.ts';
@@ -29,6 +34,14 @@ const { values: a } = parseArgs({
     'no-buffers': { type: 'boolean', default: false },
     // Override the library's 4 KiB read chunk (KiB), to measure its effect.
     'read-chunk': { type: 'string' },
+    // Root only: run server and client in bench/quic-hol's namespaces over its emulated link
+    // (linkemu.py, 25 ms each way) with this % loss, instead of loopback.
+    link: { type: 'string' },
+    // Experiment only (Parley does not do this): congestion control reno|cubic|bbr, set through
+    // the native Config prototype because @matrixai/quic 2.0.9's config has no such option.
+    cc: { type: 'string' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
     // Run the server in a child process (as in production: server and client are separate).
     split: { type: 'boolean', default: false },
     role: { type: 'string', default: 'both' },
@@ -43,6 +56,15 @@ const key = readFileSync(new URL('localhost.key', tls), 'utf8');
 
 const common = { applicationProtos: ['xmpp-client'], enableEarlyData: false, maxIdleTimeout: 60_000, keepAliveIntervalTime: 15_000, initialMaxStreamsBidi: 64 };
 const OLD = { initialMaxStreamDataBidiRemote: 1 << 20, initialMaxStreamDataBidiLocal: 1 << 20, maxStreamWindow: 1 << 20 };
+if (a.cc) {
+  const P = (quicheNative as unknown as { Config: { prototype: Record<string, (...x: unknown[]) => unknown> } }).Config.prototype;
+  const setProtos = P.setApplicationProtos;
+  // buildQuicheConfig() calls setApplicationProtos last on every config it builds.
+  P.setApplicationProtos = function (this: { setCcAlgorithmName(n: string): void }, ...x: unknown[]) {
+    setProtos.apply(this, x);
+    this.setCcAlgorithmName(a.cc!);
+  };
+}
 const tuned = a.config === 'parley';
 const coalesce = tuned && !a['no-coalesce'];
 const buffers = tuned && !a['no-buffers'];
@@ -141,15 +163,21 @@ async function serverSide(): Promise<ServerSide> {
       { once: true },
     );
   });
-  await server.start({ host: '127.0.0.1', port: 0 });
+  await server.start({ host: a.host, port: 0 });
   if (buffers) enlargeSocketBuffers(server);
   return { port: server.port, finished, stop: () => server.stop({ force: true }).catch(() => {}) };
 }
 
+const benchArgs = () => process.argv.slice(2).filter((x, i, all) => x !== '--split' && x !== '--link' && all[i - 1] !== '--link');
+/** Runs this script again (in a network namespace if ns is given) with extra arguments. */
+function self(ns: string | undefined, extra: string[], stdout: 'pipe' | 'inherit') {
+  const cmd = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...benchArgs(), ...extra];
+  return ns ? spawn('ip', ['netns', 'exec', ns, ...cmd], { stdio: ['pipe', stdout, 'inherit'] }) : spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', stdout, 'inherit'] });
+}
+
 /** --split: the same server in a child process, talking over stdout. */
-async function childServer(): Promise<ServerSide> {
-  const args = process.argv.slice(2).filter((x) => x !== '--split');
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--role', 'server'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function childServer(ns?: string, host?: string): Promise<ServerSide> {
+  const child = self(ns, ['--role', 'server', ...(host ? ['--host', host] : [])], 'pipe');
   const lines = createInterface({ input: child.stdout! });
   let finish!: (r: Record<string, unknown>) => void;
   const finished = new Promise<Record<string, unknown>>((r) => (finish = r));
@@ -165,7 +193,31 @@ async function childServer(): Promise<ServerSide> {
   return { port, finished, stop: () => Promise.race([exited, new Promise<void>((r) => setTimeout(r, 3000).unref())]).then(() => void child.kill()) };
 }
 
+/** --link: server in phq-s, client in phq-c, joined by bench/quic-hol's emulated link. */
+async function overLink(loss: number): Promise<void> {
+  const ns = await import('./quic-hol/netns.ts');
+  if (execFileSync('ip', ['netns', 'list']).toString().includes(ns.NS_SERVER)) throw new Error(`${ns.NS_SERVER} exists: is bench/quic-hol running?`);
+  await ns.setupEmulated(25, loss);
+  try {
+    const server = await childServer(ns.NS_SERVER, ns.SERVER_IP);
+    const client = self(ns.NS_CLIENT, ['--role', 'client', '--host', ns.SERVER_IP, '--port', String(server.port)], 'inherit');
+    void server.finished.then((r) => client.stdin!.write(`DONE ${JSON.stringify(r)}\n`));
+    await new Promise((r) => client.once('exit', r));
+    await server.stop();
+  } finally {
+    ns.teardown();
+  }
+}
+
+/** --role client (under --link): the server runs elsewhere; its report comes in on stdin. */
+function remoteServer(): ServerSide {
+  const lines = createInterface({ input: process.stdin });
+  const finished = new Promise<Record<string, unknown>>((resolve) => lines.on('line', (l) => l.startsWith('DONE ') && resolve(JSON.parse(l.slice(5)) as Record<string, unknown>)));
+  return { port: Number(a.port), finished, stop: async () => lines.close() };
+}
+
 async function main(): Promise<void> {
+  if (a.link !== undefined) return overLink(Number(a.link));
   if (a.role === 'server') {
     const s = await serverSide();
     console.log(`PORT ${s.port}`);
@@ -173,9 +225,9 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 200);
     return;
   }
-  const server = a.split ? await childServer() : await serverSide();
+  const server = a.role === 'client' ? remoteServer() : a.split ? await childServer() : await serverSide();
   const client = await QUICClient.createQUICClient(
-    { host: '127.0.0.1', port: server.port, localHost: '127.0.0.1', serverName: 'localhost', crypto: clientCrypto(), logger: new Logger('bench-quic-client', LogLevel.WARN), config: { verifyPeer: true, ca: cert, ...common, ...transport() } },
+    { host: a.host, port: server.port, localHost: a.host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', serverName: 'localhost', crypto: clientCrypto(), logger: new Logger('bench-quic-client', LogLevel.WARN), config: { verifyPeer: true, ca: cert, ...common, ...transport() } },
     { timer: 10_000 },
   );
   const conn = client.connection;

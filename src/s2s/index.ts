@@ -186,8 +186,10 @@ export class S2S {
   async stop(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const l of this.listeners) l.close();
-    await this.quicListener?.stop();
     for (const r of this.routes.values()) r.stream.close();
     for (const s of this.inbound) s.conn.streamError('system-shutdown');
+    // QUIC peers get their stream error before the connections go.
+    if (this.quicListener) await new Promise((r) => setTimeout(r, 50));
+    await this.quicListener?.stop();
   }
 }

@@ -9,7 +9,7 @@ import { expectStanza, received, send, type Client } from '../helpers/xmppjs.ts'
 import type { RunningServer } from '../helpers/server.ts';
 import { metricValue, scrapeMetrics } from '../helpers/metrics.ts';
 import { D1, D2, readyLines, startQuicPair } from '../helpers/s2s-quic.ts';
-import { rawMuxPeer } from '../helpers/s2s-quic-raw.ts';
+import { rawMuxPeer, rawS2SStream } from '../helpers/s2s-quic-raw.ts';
 
 const SENDERS = 3;
 const RECEIVERS = 2;
@@ -78,6 +78,59 @@ describe('Parley to Parley over QUIC with mux lanes', () => {
     assert.ok(total(inB) >= SENDERS * RECEIVERS * PER_CONVERSATION, `every message counted in: ${JSON.stringify([...inB])}`);
     assert.equal(total(outA), total(inB), `sent and received per-lane totals agree: out ${JSON.stringify([...outA])} in ${JSON.stringify([...inB])}`);
     for (const n of lanesUsed) assert.equal(outA.get(n), inB.get(n), `lane ${n}: as many in as out`);
+  });
+
+  test('a bulk conversation does not hold up another one (head-of-line blocking)', async (t) => {
+    // Judged at the receiving server's s2s layer (its per-lane counters), not at the clients:
+    // when the short message has been delivered, part of the bulk must still be in flight between
+    // the servers. On one stream (quic_lanes = 1) it would have waited behind all of it.
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0);
+    const inTotal = async () => sum(await laneCounts(s2, 'in'));
+    const outTotal = async () => sum(await laneCounts(s1, 'out'));
+    const base = await inTotal();
+    const baseOut = await outTotal();
+    const chunk = 'x'.repeat(60 * 1024);
+    const BULK = 96;
+    const sends: Promise<void>[] = [];
+    for (let k = 0; k < BULK; k++) sends.push(send(senders[0], `<message to="bob0@${D2}" type="chat"><body>bulk #${k} ${chunk}</body></message>`));
+    await Promise.all(sends);
+    // The whole bulk is in one.parley.test's s2s lanes before the short message is sent.
+    for (const until = Date.now() + 10_000; Date.now() < until && (await outTotal()) - baseOut < BULK; ) await new Promise((r) => setTimeout(r, 50));
+    const chatSent = Date.now();
+    await send(senders[1], `<message to="bob1@${D2}" type="chat"><body>short one</body></message>`);
+    await expectStanza(receivers[1], '<message type="chat"><body>short one</body></message>', 60_000);
+    const arrivedBefore = (await inTotal()) - base - 1;
+    t.diagnostic(`short message delivered after ${Date.now() - chatSent} ms; by then ${D2} had received ${arrivedBefore} of ${BULK} bulk stanzas`);
+    assert.ok(arrivedBefore < BULK, `the short message overtook the bulk between the servers (${arrivedBefore} of ${BULK} bulk stanzas had arrived)`);
+    await expectStanza(receivers[0], (el) => el.name === 'message' && el.getChildText('body')?.startsWith(`bulk #${BULK - 1} `) === true, 120_000);
+  });
+
+  test('features on a QUIC s2s stream: no STARTTLS, EXTERNAL, quic-ack and mux; enabling before authentication is refused', async () => {
+    const peer = await rawS2SStream(quicPortB, 'three.parley.test', D2);
+    try {
+      const f = peer.features;
+      assert.equal(f.getChild('starttls'), undefined, 'no STARTTLS inside QUIC (XEP-0467)');
+      assert.deepEqual(f.getChild('mechanisms')?.getChildren('mechanism').map((m) => m.getText()), ['EXTERNAL']);
+      assert.ok(f.getChild('ack', 'urn:xmpp:quic-ack:0'));
+      assert.equal(f.getChild('mux', NS_MUX)?.attrs.lanes, '16');
+      await peer.lane0.write('<enable xmlns="urn:xmpp:quic-ack:0"/>');
+      const err = await peer.got.next((el) => el.name === 'stream:error');
+      assert.ok(err.getChild('not-authorized', 'urn:ietf:params:xml:ns:xmpp-streams'), err.toString());
+    } finally {
+      await peer.destroy();
+    }
+  });
+
+  test('mux before quic-ack: policy-violation', async () => {
+    const peer = await rawS2SStream(quicPortB, 'three.parley.test', D2);
+    try {
+      await peer.authenticate();
+      await peer.lane0.write(`<mux xmlns="${NS_MUX}" lanes="4"/>`);
+      const err = await peer.got.next((el) => el.name === 'stream:error');
+      assert.ok(err.getChild('policy-violation', 'urn:ietf:params:xml:ns:xmpp-streams'), err.toString());
+    } finally {
+      await peer.destroy();
+    }
   });
 
   const violations: Array<{ name: string; lane: (sid: string, lanes: number) => string[]; cond: string }> = [

@@ -53,7 +53,20 @@ export interface RawMuxPeer {
   destroy(): Promise<void>;
 }
 
-export async function rawMuxPeer(port: number, from: string, to: string, lanes = 4): Promise<RawMuxPeer> {
+export interface RawS2SStream {
+  /** Lane 0: the first QUIC stream, with the stream header written and the first features read. */
+  lane0: XmlLane;
+  got: Collector;
+  features: Element;
+  conn: QUICClient['connection'];
+  closed: Promise<void>;
+  /** SASL EXTERNAL for `from`, stream restart; resolves with the new features. */
+  authenticate(): Promise<Element>;
+  destroy(): Promise<void>;
+}
+
+/** Connect with ALPN xmpp-server presenting the test CA's certificate; open the s2s stream. */
+export async function rawS2SStream(port: number, from: string, to: string): Promise<RawS2SStream> {
   const client = await QUICClient.createQUICClient({
     host: '127.0.0.1',
     port,
@@ -69,14 +82,29 @@ export async function rawMuxPeer(port: number, from: string, to: string, lanes =
   const got = new Collector();
   const lane0 = new XmlLane(conn.newStream('bidi'), { onElement: got.push, onClose: () => {} });
   await lane0.write(s2sHeader(from, to));
-  const f1 = await got.next((el) => el.name === 'stream:features');
-  if (!f1.getChild('mechanisms')) throw new Error(`no SASL EXTERNAL offered: ${f1.toString()}`);
-  await lane0.write(`<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="EXTERNAL">${Buffer.from(from).toString('base64')}</auth>`);
-  const outcome = await got.next((el) => el.name === 'success' || el.name === 'failure');
-  if (outcome.name !== 'success') throw new Error(`EXTERNAL failed: ${outcome.toString()}`);
-  lane0.resetParser();
-  await lane0.write(s2sHeader(from, to));
-  await got.next((el) => el.name === 'stream:features');
+  const features = await got.next((el) => el.name === 'stream:features');
+  return {
+    lane0,
+    got,
+    features,
+    conn,
+    closed,
+    async authenticate() {
+      if (!features.getChild('mechanisms')) throw new Error(`no SASL EXTERNAL offered: ${features.toString()}`);
+      await lane0.write(`<auth xmlns="urn:ietf:params:xml:ns:xmpp-sasl" mechanism="EXTERNAL">${Buffer.from(from).toString('base64')}</auth>`);
+      const outcome = await got.next((el) => el.name === 'success' || el.name === 'failure');
+      if (outcome.name !== 'success') throw new Error(`EXTERNAL failed: ${outcome.toString()}`);
+      lane0.resetParser();
+      await lane0.write(s2sHeader(from, to));
+      return got.next((el) => el.name === 'stream:features');
+    },
+    destroy: () => client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {}),
+  };
+}
+
+export async function rawMuxPeer(port: number, from: string, to: string, lanes = 4): Promise<RawMuxPeer> {
+  const { lane0, got, conn, closed, authenticate, destroy } = await rawS2SStream(port, from, to);
+  await authenticate();
   await lane0.write(`<enable xmlns="${NS_ACK}"/>`);
   await got.next((el) => el.name === 'enabled');
   await lane0.write(`<mux xmlns="${NS_MUX}" lanes="${lanes}"/>`);
@@ -91,6 +119,6 @@ export async function rawMuxPeer(port: number, from: string, to: string, lanes =
       void lane.write(s2sHeader(from, to) + first);
       return { lane, got: c };
     },
-    destroy: () => client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {}),
+    destroy,
   };
 }

@@ -16,6 +16,7 @@ import { xml } from '../../xml/element.ts';
 import { NS_ACK, NS_MUX } from './lane-rule.ts';
 import { quicContext } from './quic-context.ts';
 import { QuicSessionLink } from './session-link.ts';
+import type { Jid } from '../../jid/index.ts';
 // The same hand-on rules as XEP-0198 (RFC 6121 §8.5.3.2); a pure helper with no module state.
 import { rerouteUnacked } from '../../modules/sm/reroute.ts';
 
@@ -111,14 +112,24 @@ export function registerQuicNonzas(deps: NonzaDeps): () => void {
       const unacked = link.takeUnacked();
       link.stop();
       links.delete(link.id);
-      // As XEP-0198 §4 asks of its sessions: what the client never counted goes to another
-      // resource, offline storage or back to its sender, never silently away.
-      if (unacked.length === 0) return;
-      deps.log.info({ jid: session.jid.toString(), unacked: unacked.length }, 'quic-ack: handing on unacknowledged stanzas');
-      void rerouteUnacked({ router: deps.router, hooks: deps.hooks, log: deps.log }, session.jid, unacked);
+      handOn(session.jid, unacked);
     }),
   ];
+  // As XEP-0198 §4 asks of its sessions: what the client never counted goes to another resource,
+  // offline storage or back to its sender, never silently away.
+  function handOn(jid: Jid, unacked: ReturnType<QuicSessionLink['takeUnacked']>): void {
+    if (unacked.length === 0) return;
+    deps.log.info({ jid: jid.toString(), unacked: unacked.length }, 'quic-ack: handing on unacknowledged stanzas');
+    void rerouteUnacked({ router: deps.router, hooks: deps.hooks, log: deps.log }, jid, unacked);
+  }
   return () => {
+    // Shutdown: sessions still waiting for their client end now, their stanzas handed on first
+    // (the server closes storage only after the listeners and modules have stopped).
+    for (const l of [...links.values()]) {
+      if (l.session.connected || l.session.isEnded) continue;
+      handOn(l.session.jid, l.takeUnacked());
+      l.session.end('server shutdown');
+    }
     for (const off of offs) off();
     for (const l of links.values()) l.stop();
   };

@@ -17,6 +17,7 @@ import type { Dialed, OutboundStream } from '../outbound.ts';
 import { parseRoute } from '../resolve.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
 import { quicTransportConfig } from './transport-config.ts';
+import { coalesceSends, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
 import { happyEyeballs } from './happy-eyeballs.ts';
 import { ALPN_S2S } from './listener.ts';
 import { MuxSender } from './sender.ts';
@@ -80,6 +81,8 @@ export class QuicDialer {
       { timer: QUIC_HANDSHAKE_TIMEOUT_MS },
     );
     const conn = client.connection;
+    enlargeSocketBuffers(client);
+    coalesceSends(conn);
     const destroy = () => void client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => {});
     const l = c.limits;
     // The receiving server opens no XML streams toward us on this connection: maxSessions 0 refuses them.

@@ -15,6 +15,7 @@ import type { QuicStreamTransport } from '../../net/quic/stream-transport.ts';
 import type { S2STransport } from '../xml-conn.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
 import { quicTransportConfig } from './transport-config.ts';
+import { coalesceSends, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
 
 export const ALPN_S2S = 'xmpp-server';
 
@@ -48,6 +49,7 @@ export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<{ ports: 
         void conn.stop({ isApp: false, errorCode: 0x178 as never, force: true }).catch(() => {});
         return;
       }
+      coalesceSends(conn);
       connections.add(conn);
       deps.metrics?.s2sQuic.inc({ direction: 'in', event: 'connected' });
       conn.addEventListener(events.EventQUICConnectionStopped.name, () => connections.delete(conn), { once: true });
@@ -62,6 +64,7 @@ export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<{ ports: 
       });
     });
     await server.start({ host, port: c.s2s.quic_port });
+    enlargeSocketBuffers(server);
     servers.push(server);
     log.info({ host, port: server.port }, 's2s QUIC listener started');
   }

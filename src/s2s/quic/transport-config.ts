@@ -1,5 +1,7 @@
-// QUIC transport settings shared by both ends of s2s over QUIC (specs/quic.md §2 limits).
+// QUIC transport settings of both ends of s2s over QUIC (specs/quic.md §2 limits), on top of the
+// stream windows and tuning every Parley QUIC endpoint shares (net/quic/transport-config.ts).
 import type { Config } from '../../config/schema.ts';
+import { quicTransportConfig as sharedTuning } from '../../net/quic/transport-config.ts';
 
 export function quicTransportConfig(c: Config) {
   const idle = c.quic.idle_timeout * 1000;
@@ -11,11 +13,6 @@ export function quicTransportConfig(c: Config) {
     keepAliveIntervalTime: Math.min(30_000, idle / 4),
     initialMaxStreamsBidi: c.quic.max_streams,
     initialMaxStreamsUni: 0,
-    // Per-stream windows well below the connection's: one bulk lane cannot take all credit.
-    initialMaxStreamDataBidiRemote: 1024 * 1024,
-    initialMaxStreamDataBidiLocal: 1024 * 1024,
-    maxStreamWindow: 1024 * 1024,
-    initialMaxData: 16 * 1024 * 1024,
-    maxConnectionWindow: 16 * 1024 * 1024,
+    ...sharedTuning(),
   };
 }
