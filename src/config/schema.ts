@@ -59,6 +59,7 @@ export const s2sSchema = z.object({
   quic: z.boolean().default(false).describe('Federate over QUIC, XEP-0467 (ALPN xmpp-server): listen on quic_port and try QUIC first for outgoing streams, falling back to TCP (docs/quic.md §9)'),
   quic_port: port.default(5269).describe('UDP port of the s2s QUIC listener, 0 = none (outgoing QUIC only); a listener of its own because it asks peers for a certificate, which the client listener must not'),
   quic_routes: z.record(z.string(), z.string()).default({}).describe('Remote domain -> "host:port" (UDP) for outgoing s2s over QUIC; without an entry the remote domain on UDP 443 is tried'),
+  quic_fallback_delay_ms: z.number().int().min(0).max(3000).default(250).describe('Happy eyeballs: milliseconds an outgoing QUIC handshake may take before the TCP attempt starts too (the QUIC attempt itself gives up after 3 s)'),
   quic_lanes: z.number().int().min(1).max(256).default(8).describe('Lanes (QUIC streams) an outgoing QUIC s2s stream asks for with Parley\'s mux, lane 0 included; 1 = single-stream XEP-0467 only'),
 }).strict();
 

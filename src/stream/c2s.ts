@@ -16,11 +16,24 @@ import { StreamError, streamClose, streamErrorXml, streamHeader, type StreamErro
 import { SaslNegotiation } from './sasl-negotiation.ts';
 import type { C2SDeps } from './c2s-deps.ts';
 import { C2SSession, type SessionLink } from './c2s-session.ts';
-import { ReadGate, StreamRateLimits } from './limits.ts';
+import { ReadGate, StreamRateLimits, type RateLimitSettings } from './limits.ts';
+import type { XmlLimits } from '../xml/limits.ts';
 import { lazyChild } from '../observability/lazy-log.ts';
 import { sweeperEvery, type Sweepable } from './sweeper.ts';
 
 type State = 'await-header' | 'negotiating' | 'closed';
+
+/**
+ * Settings objects derived from a config section, made once per section and shared by every
+ * stream (each stream kept its own copy: ~100 bytes per idle connection).
+ */
+function sharedFor<T>(cache: WeakMap<object, T>, section: object, make: () => T): T {
+  let v = cache.get(section);
+  if (v === undefined) cache.set(section, (v = make()));
+  return v;
+}
+const xmlLimitsOf = new WeakMap<object, XmlLimits>();
+const rateSettingsOf = new WeakMap<object, RateLimitSettings>();
 
 /** Inbound back-pressure thresholds, in stanzas waiting to be handled. */
 const INBOUND_HIGH = 64;
@@ -59,7 +72,7 @@ export class C2SStream implements SessionLink, Sweepable {
     // Built only when a line is written: most idle connections never log again after login.
     this.log = lazyChild(deps.log, { conn: this.id, listener: transport.listener, ip: transport.remoteAddress });
     const c = deps.config.c2s;
-    this.limits = new StreamRateLimits({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst });
+    this.limits = new StreamRateLimits(sharedFor(rateSettingsOf, c, () => ({ stanzaRate: c.stanza_rate, stanzaBurst: c.stanza_burst, byteRate: c.byte_rate, byteBurst: c.byte_burst })));
     this.gate = new ReadGate(() => transport.pauseReading(), () => transport.resumeReading());
     this.log.debug('connection opened');
     deps.metrics.connections.inc({ listener: transport.listener });
@@ -105,7 +118,7 @@ export class C2SStream implements SessionLink, Sweepable {
           this.streamError(err.condition, err.message);
         },
       },
-      { maxStanzaBytes: l.max_stanza_size, maxDepth: l.max_depth, maxAttributes: l.max_attributes, maxAttributeLength: l.max_attribute_length },
+      sharedFor(xmlLimitsOf, l, () => ({ maxStanzaBytes: l.max_stanza_size, maxDepth: l.max_depth, maxAttributes: l.max_attributes, maxAttributeLength: l.max_attribute_length })),
       { framing: this.transport.framing },
     );
     this.state = 'await-header';
@@ -306,7 +319,7 @@ export class C2SStream implements SessionLink, Sweepable {
     if (this.session || this.state === 'closed' || !this.authenticated) throw new StreamError('policy-violation', 'This stream cannot take a session');
     const full = makeJid(this.authenticated, this.domain, resource);
     this.deps.router.sessions.getLocal(full)?.close('conflict', 'Replaced by a resumed session');
-    const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
+    const session = new C2SSession(full, this, this.deps);
     this.session = session;
     this.clearAuthDeadline();
     this.deps.router.sessions.add(session);
@@ -383,7 +396,7 @@ export class C2SStream implements SessionLink, Sweepable {
       if (this.deps.config.c2s.resource_conflict === 'refuse' && existing.connected) return this.writeEl(errorReply(iq, new StanzaError('conflict'))!);
       existing.close('conflict', 'Replaced by a new connection with the same resource');
     }
-    const session = new C2SSession(full, this, { router: this.deps.router, hooks: this.deps.hooks, log: this.deps.log, metrics: this.deps.metrics });
+    const session = new C2SSession(full, this, this.deps);
     this.session = session;
     this.clearAuthDeadline();
     this.deps.router.sessions.add(session);

@@ -17,7 +17,7 @@ describe('s2s over QUIC: fallback to TCP', () => {
   let b: Client | undefined;
 
   before(async () => {
-    ({ a: s1, b: s2 } = await startQuicPair({ auth: 'dialback', lanes: 8, quicOnB: false }));
+    ({ a: s1, b: s2 } = await startQuicPair({ auth: 'dialback', lanes: 8, quicOnB: false, fallbackDelayMs: 250 }));
     await s1.adduser('alice', 'pw');
     await s2.adduser('bob', 'pw');
     a = await connectSide({ domain: D1, port: s1.ports.c2s, user: 'alice', password: 'pw' });

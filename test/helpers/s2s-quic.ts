@@ -13,6 +13,11 @@ export interface PairOptions {
   lanes?: number;
   /** [s2s] quic on the second server (default true). */
   quicOnB?: boolean;
+  /**
+   * [s2s] quic_fallback_delay_ms (default 2000 here: tests that expect QUIC must not lose the race
+   * to TCP on a loaded machine, where a QUIC handshake can take longer than the 250 ms default).
+   */
+  fallbackDelayMs?: number;
   extraA?: Record<string, unknown>;
   extraB?: Record<string, unknown>;
 }
@@ -39,6 +44,7 @@ export async function startQuicPair(o: PairOptions): Promise<Pair> {
     quic,
     quic_port: udp,
     quic_lanes: lanes,
+    quic_fallback_delay_ms: o.fallbackDelayMs ?? 2000,
     routes: { [peer]: `127.0.0.1:${peerTcp}` },
     quic_routes: { [peer]: `127.0.0.1:${peerUdp}` },
     ...trust,

@@ -22,7 +22,6 @@ import { happyEyeballs } from './happy-eyeballs.ts';
 import { ALPN_S2S } from './listener.ts';
 import { MuxSender } from './sender.ts';
 
-export const HAPPY_EYEBALLS_MS = 250;
 export const QUIC_HANDSHAKE_TIMEOUT_MS = 3000;
 export const QUIC_BROKEN_MS = 24 * 3600 * 1000;
 
@@ -44,7 +43,7 @@ export class QuicDialer {
     const until = this.broken.get(remote);
     if (until && Date.now() < until) return undefined;
     const m = this.deps.metrics?.s2sQuic;
-    return (tcp) => happyEyeballs(() => this.dial(local, remote), tcp, HAPPY_EYEBALLS_MS, {
+    return (tcp) => happyEyeballs(() => this.dial(local, remote), tcp, this.deps.config.s2s.quic_fallback_delay_ms, {
       quicFailed: (e) => {
         this.broken.set(remote, Date.now() + QUIC_BROKEN_MS);
         m?.inc({ direction: 'out', event: 'quic_failed' });
