@@ -3,6 +3,7 @@
 // Parley (pa.parley.test, file pull on, Prosody's HTTPS port allowlisted) fetches, scans and
 // re-hosts it: the Parley user sees only a pa.parley.test URL, which serves identical bytes,
 // the access log has the entry, and Prosody served the file once, to Parley.
+import { eventually } from '../helpers/eventually.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -85,7 +86,8 @@ describe('file pull from Prosody mod_http_file_share', { skip: skipUnless('proso
     const token = body.split('/pull/')[1].split('/')[0];
     const db = new Database(join(parley.dataDir, 'parley.sqlite'), { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare('SELECT owner, status, bytes FROM file_access_log WHERE ref = ?').all(token);
+      // Logged when the response stream has finished, which the client may see end first.
+      const rows = await eventually(() => db.prepare('SELECT owner, status, bytes FROM file_access_log WHERE ref = ?').all(token), (r) => r.length > 0);
       assert.deepEqual(rows, [{ owner: `alice@${parleyDomain}`, status: 200, bytes: bytes.length }]);
     } finally {
       db.close();

@@ -3,6 +3,7 @@
 // exception to the SSRF guard). Bob must only ever see URLs on b.parley.test, and fetching them
 // gives the origin's bytes; malware, hash mismatches, SSRF targets, oversize bodies and a down
 // scanner become notices, never the original URL.
+import { eventually } from '../helpers/eventually.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -111,7 +112,8 @@ describe('file pull over s2s', () => {
     const token = body.slice(localPrefix().length).split('/')[0];
     const conn = db();
     try {
-      const rows = conn.prepare('SELECT owner, status, bytes FROM file_access_log WHERE ref = ?').all(token) as Array<{ owner: string; status: number; bytes: number }>;
+      // Logged when the response stream has finished, which the client may see end first.
+      const rows = await eventually(() => conn.prepare('SELECT owner, status, bytes FROM file_access_log WHERE ref = ?').all(token) as Array<{ owner: string; status: number; bytes: number }>, (r) => r.length > 0);
       assert.deepEqual(rows, [{ owner: `bob@${B}`, status: 200, bytes: clean.length }]);
       const pulls = conn.prepare('SELECT sender, recipient, verdict FROM pull_log ORDER BY id DESC LIMIT 1').get() as Record<string, string>;
       assert.deepEqual(pulls, { sender: `alice@${A}`, recipient: `bob@${B}`, verdict: clamd ? 'clean' : 'unscanned' });
