@@ -1,4 +1,4 @@
-// npm run bench:memory [-- --n 1000[,10000]] [--snapshots] [--tsx] [--no-inspect]
+// npm run bench:memory [-- --n 1000[,10000]] [--snapshots] [--late SECONDS] [--tsx] [--no-inspect]
 // Memory per idle authenticated connection (issue #14; scenario 3 of bench:compare), broken down.
 // Parley runs as a child process as in bench/compare/peers/parley.ts, from a private bundle of the
 // current sources (dist/bench-memory/, so the shared dist/bundle is left alone; --tsx runs the
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     tsx: { type: 'boolean', default: false },
     'no-inspect': { type: 'boolean', default: false },
     top: { type: 'string', default: '30' },
+    /** Also sample RSS this many seconds after the first sample, still without a forced GC. */
+    late: { type: 'string', default: '0' },
   },
 });
 const sizes = args.n!.split(',').map(Number);
@@ -103,6 +105,11 @@ try {
     const conns = await openMany(peer.target, n, { presence: true, concurrency: n >= 5000 ? 100 : 50, resource: 'online', onProgress: (k) => k % 2500 === 0 && log(`  ${k}/${n} online`) });
     const secs = (performance.now() - t0) / 1000;
     const rss1 = await settledRss(pid);
+    if (Number(args.late) > 0) {
+      await sleep(Number(args.late) * 1000);
+      const late = rssBytes(pid);
+      log(`  ${args.late} s later, no forced GC: RSS ${MiB(late)} MiB = ${KiB((late - rss0) / n)} KiB per connection`);
+    }
     await insp?.gc();
     const mu1 = await insp?.memoryUsage();
     const row: Record<string, unknown> = { n, connectSeconds: secs, rssBefore: rss0, rssAfter: rss1, perConnKiB: (rss1 - rss0) / 1024 / n };

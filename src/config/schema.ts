@@ -27,7 +27,6 @@ export const c2sSchema = z.object({
   byte_burst: z.number().int().positive().default(8 * 1024 * 1024).describe('Bytes one client connection may send at once before byte_rate applies'),
   auth_backoff_base_ms: z.number().int().min(0).default(250).describe('Failed-login backoff, per address and per account: delay after the first counted failure, doubling with each further one'),
   auth_backoff_max_ms: z.number().int().positive().default(30_000).describe('Longest failed-login backoff delay, in milliseconds'),
-  tls_low_memory: z.boolean().default(true).describe('Pass client TLS through a JS stream rather than Node\'s native socket path: ~20 KiB less memory per connection, ~0.2 ms more CPU per handshake and ~10 µs per read and write (docs/performance.md)'),
 }).strict();
 
 export const limitsSchema = z.object({

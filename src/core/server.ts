@@ -71,7 +71,7 @@ export class Server {
     this.domains = new Set(config.domains.map((d) => d.toLowerCase()));
     this.authThrottle = new AuthThrottle(config.c2s.auth_backoff_base_ms, config.c2s.auth_backoff_max_ms);
     this.loginBackoff = new LoginBackoff({ baseMs: config.c2s.auth_backoff_base_ms, maxMs: config.c2s.auth_backoff_max_ms });
-    this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version, lowMemory: config.c2s.tls_low_memory };
+    this.tlsOpts = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version, lowMemory: true };
     this.s2sTls = { secureContext: undefined as unknown as TlsOptions['secureContext'], minVersion: config.tls.min_version };
     this.hooks = new HookBus<HookEvents>((event, err) => this.log.error({ err, event }, 'hook handler failed'));
     this.services.provide('ops', {

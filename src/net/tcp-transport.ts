@@ -5,7 +5,6 @@ import type { Socket } from 'node:net';
 import { TLSSocket, connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate, type SecureContext } from 'node:tls';
 import type { ChannelBindingType } from '../sasl/index.ts';
 import type { Transport } from './transport.ts';
-import { SocketStream } from './socket-stream.ts';
 
 export interface TlsOptions {
   secureContext: SecureContext;
@@ -23,7 +22,10 @@ export interface TlsOptions {
    * `authorized` unset for TLSSockets that tls.Server did not create.
    */
   verifyPeer?: (cert: DetailedPeerCertificate) => boolean;
-  /** Server side: feed TLS through a JS stream (src/net/socket-stream.ts): ~20 KiB less per connection. */
+  /**
+   * Server side: wrap the socket in TLS only once the client's first TLS bytes are buffered
+   * (see wrapWhenBuffered): less memory per idle connection, no other cost.
+   */
   lowMemory?: boolean;
 }
 
@@ -58,6 +60,14 @@ export class TcpTransport implements Transport {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
+    if (directTls && tls?.lowMemory) {
+      this.wrapWhenBuffered(socket, (secure) => {
+        if (!secure) return this.finish('closed by peer');
+        this.socket = secure;
+        this.attach(secure);
+      });
+      return;
+    }
     if (directTls && tls) this.socket = this.wrapTls(socket);
     this.attach(this.socket);
   }
@@ -77,7 +87,7 @@ export class TcpTransport implements Transport {
       // invalid one can fall back to dialback instead of failing the connection.
       return tlsConnect({ socket, servername: t.servername, secureContext: t.secureContext, minVersion: t.minVersion, rejectUnauthorized: false });
     }
-    return new TLSSocket(t.lowMemory ? new SocketStream(socket) : socket, {
+    return new TLSSocket(socket, {
       isServer: true,
       secureContext: t.secureContext,
       SNICallback: t.SNICallback,
@@ -85,6 +95,37 @@ export class TcpTransport implements Transport {
       requestCert: t.requestCert ?? false,
       rejectUnauthorized: false,
     } as ConstructorParameters<typeof TLSSocket>[1]);
+  }
+
+  /**
+   * Wrap in TLS once the client's first bytes (its ClientHello) sit in the socket's read buffer.
+   * Node hands buffered bytes to OpenSSL through an input buffer sized to them (1 KiB or the
+   * ClientHello), which later small records reuse. Wrapping a socket with nothing buffered makes
+   * the first read from libuv allocate a 64 KiB input buffer that the connection keeps for its
+   * life, much of it resident (6-11 KiB of RSS per idle client here, 24 KiB in a bare Node TLS
+   * server; docs/performance.md).
+   * Calls back with null if the peer went away first.
+   */
+  private wrapWhenBuffered(plain: Socket, done: (s: TLSSocket | null) => void): void {
+    plain.on('error', () => {}); // 'close' follows
+    if (plain.readableLength > 0) return done(this.wrapTls(plain));
+    const onReadable = () => {
+      cleanup();
+      if (plain.readableLength > 0) return done(this.wrapTls(plain));
+      plain.destroy(); // end of stream before any byte of TLS
+      done(null);
+    };
+    const onClose = () => {
+      cleanup();
+      done(null);
+    };
+    const cleanup = () => {
+      plain.off('readable', onReadable);
+      plain.off('close', onClose);
+    };
+    plain.pause();
+    plain.on('readable', onReadable);
+    plain.once('close', onClose);
   }
 
   private attach(s: Socket): void {
@@ -127,25 +168,32 @@ export class TcpTransport implements Transport {
     plain.removeAllListeners('close');
     plain.removeAllListeners('end');
     plain.on('error', () => {});
-    const tlsSocket = this.wrapTls(plain);
-    this.socket = tlsSocket;
-    this.attach(tlsSocket);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('TLS handshake timeout')), this.tls?.handshakeTimeoutMs ?? 30_000);
-      // Each listener removes the other: a leftover one would keep the timer and closures for the
-      // life of the connection.
-      const onSecure = () => {
-        clearTimeout(timer);
-        tlsSocket.off('error', onError);
-        resolve();
+      const start = (tlsSocket: TLSSocket | null) => {
+        if (!tlsSocket) {
+          clearTimeout(timer);
+          return reject(new Error('connection closed before the TLS handshake'));
+        }
+        this.socket = tlsSocket;
+        this.attach(tlsSocket);
+        // Each listener removes the other: a leftover one would keep the timer and closures for
+        // the life of the connection.
+        const onSecure = () => {
+          clearTimeout(timer);
+          tlsSocket.off('error', onError);
+          resolve();
+        };
+        const onError = (e: Error) => {
+          clearTimeout(timer);
+          tlsSocket.off('secure', onSecure);
+          reject(e);
+        };
+        tlsSocket.once('secure', onSecure);
+        tlsSocket.once('error', onError);
       };
-      const onError = (e: Error) => {
-        clearTimeout(timer);
-        tlsSocket.off('secure', onSecure);
-        reject(e);
-      };
-      tlsSocket.once('secure', onSecure);
-      tlsSocket.once('error', onError);
+      if (this.tls?.lowMemory && this.tls.role !== 'client') this.wrapWhenBuffered(plain, start);
+      else start(this.wrapTls(plain));
     });
   }
 
