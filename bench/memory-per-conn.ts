@@ -9,7 +9,8 @@
 // off-heap memory V8 is told about) and native (the rest: OpenSSL, libuv, malloc overhead,
 // heap pages V8 keeps). --snapshots writes heap snapshots at 0 and N connections and prints the
 // classes that grew, per connection.
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +19,10 @@ import { closeAll, openMany } from './compare/client/pool.ts';
 import { quiesce } from './compare/client/quiesce.ts';
 import { repoRoot, startParley } from './compare/peers/parley.ts';
 import { rssBytes, sleep } from './compare/peers/proc.ts';
-import { percentile, sortedCopy } from './compare/stats.ts';
 import { userName, userPassword } from './compare/client/pool.ts';
 import { Inspector, type MemoryUsage } from './memory/inspector.ts';
 import { diff, summarize } from './memory/snapshot.ts';
+import { settledRss } from './compare/scenarios/memory.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,34 +46,10 @@ async function privateBundle(): Promise<string> {
   const dir = join(repoRoot, 'dist/bench-memory'); // two levels below the root, like dist/bundle
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await build({
-    entryPoints: { parley: join(repoRoot, 'src/main.ts') },
-    outdir: dir,
-    outExtension: { '.js': '.mjs' },
-    splitting: true,
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __parleyCreateRequire } from 'node:module'; const require = __parleyCreateRequire(import.meta.url);" },
-  });
+  await build(bundleOptions(repoRoot, dir) as BuildOptions);
   const launcher = join(dir, 'run.mjs');
   writeFileSync(launcher, "const { main } = await import('./parley.mjs');\nawait main(process.argv.slice(2));\n");
   return launcher;
-}
-
-async function settledRss(pid: number): Promise<number> {
-  await quiesce(pid, 30_000);
-  await sleep(500);
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    samples.push(rssBytes(pid));
-    await sleep(100);
-  }
-  return percentile(sortedCopy(samples), 50);
 }
 
 const launcher = args.tsx ? join(repoRoot, 'bin/parley.js') : await privateBundle();

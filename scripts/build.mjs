@@ -4,11 +4,12 @@
 // than every source file it was built from (dist/bundle/inputs.json), and the sources through tsx
 // otherwise, so editing a file never runs stale code. The bundle starts in about a third of the
 // CPU time and with ~30 MiB less memory than compiling through tsx at every start.
-// Dependencies stay in node_modules (--packages=external); only src/ is bundled.
+// Options: scripts/bundle-options.mjs.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleOptions } from './bundle-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist/bundle'); // two levels below the root, like src/<dir>/ (import.meta.url paths)
@@ -17,25 +18,7 @@ mkdirSync(outDir, { recursive: true });
 const t0 = performance.now();
 let result;
 try {
-  result = await build({
-  entryPoints: { parley: join(root, 'src/main.ts') },
-  outdir: outDir,
-  outExtension: { '.js': '.mjs' },
-  // Dynamic imports (CLI commands, cluster mode) become chunks loaded on first use, with the
-  // packages they import: a server without cluster mode never loads ioredis.
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-  // Bundled CommonJS helpers need require() in an ES module.
-  banner: { js: "import { createRequire as __parleyCreateRequire } from 'node:module'; const require = __parleyCreateRequire(import.meta.url);" },
-  });
+  result = await build({ ...bundleOptions(root, outDir), sourcemap: 'linked', metafile: true });
 } catch (err) {
   // Never fail `npm ci` over the bundle: without it bin/parley.js runs the sources through tsx.
   console.warn(`parley: no bundle (${err instanceof Error ? err.message.split('\n')[0] : err}); the sources will run through tsx`);

@@ -12,7 +12,8 @@ import { measure, type Measurement, type RunContext } from './types.ts';
 export const MEM_PER_CONN = { key: 'mem.per_conn', label: 'Memory per idle connection (RSS delta / N)', unit: 'KiB', better: 'lower' } as const;
 export const MEM_BASE = { key: 'mem.base', label: 'Idle server RSS after start', unit: 'MiB', better: 'lower' } as const;
 
-async function settledRss(pid: number): Promise<number> {
+/** The server's RSS once it has gone idle: the median of five samples 100 ms apart. */
+export async function settledRss(pid: number): Promise<number> {
   await quiesce(pid, 30_000);
   await sleep(500);
   const samples: number[] = [];
