@@ -74,7 +74,7 @@ const XEPS: Xep[] = [
   { number: '0440', title: 'SASL Channel-Binding Type Capability', version: '0.5', status: 'complete', where: 'src/sasl, src/stream' },
   { number: '0441', title: 'Message Archive Management Preferences', version: '0.2.0', status: 'complete', where: 'mam' },
   { number: '0447', title: 'Stateless file sharing', version: '0.3.1', status: 'partial', where: 'file-pull, emoji, mam', note: 'relayed and archived intact; remote sources pulled and re-hosted (file pull), emoji images within emoji limits' },
-  { number: '0467', title: 'XMPP over QUIC', version: '0.1.0', status: 'partial', where: 'src/net/quic', note: 'c2s only (no s2s yet); plus Parley quic-ack and mux, see docs/quic.md' },
+  { number: '0467', title: 'XMPP over QUIC', version: '0.1.0', status: 'complete', where: 'src/net/quic, src/s2s/quic', note: 'c2s and s2s (s2s on its own UDP port); plus Parley quic-ack and mux, see docs/quic.md' },
 ];
 
 /** RFCs the server implements (DOAP <implements/> without an xmpp:SupportedXep). */
