@@ -53,7 +53,10 @@ export function storeMessage(ctx: MucCtx, room: Room, reflected: Element, realJi
     return Promise.resolve(id);
   }
   // Room archives are filtered by the occupant JID ('with'), never the real JID (no probing).
-  return ctx.archive.append([{ owner: archiveOwner(room), with: reflected.attrs.from!, stanza, direction: 'in' }]).then(([r]) => r.id);
+  // Resolves at the commit (the stanza-id is then queryable), not at the WAL fsync: as for 1:1
+  // messages, the sender's stream counts the message handled here (MucService.handle) and its
+  // XEP-0198 <a/> waits for Storage.durable().
+  return ctx.archive.append([{ owner: archiveOwner(room), with: reflected.attrs.from!, stanza, direction: 'in' }], { waitForDisk: false }).then(([r]) => r.id);
 }
 
 /** A stored message as a viewer gets it: tombstone applied, real JID only for `seeJids`. */

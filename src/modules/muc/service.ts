@@ -79,7 +79,12 @@ export class MucService {
     });
   }
 
-  handle(r: Routed): void {
+  /**
+   * Resolves once the stanza is handled as far as its sender's acknowledgement goes: for a
+   * groupchat message, when the room has committed it to its archive (the XEP-0198 <a/> then waits
+   * for Storage.durable()); other stanzas are queued and the promise is not needed.
+   */
+  handle(r: Routed): Promise<void> | void {
     const { to, stanza } = r;
     if (!to.local) return void this.serviceStanza(r).catch((err) => this.reject(stanza, err));
     const room = this.get(to.bare());
@@ -91,6 +96,8 @@ export class MucService {
     if (kind !== 'message') return;
     if (type === 'groupchat' && !to.resource) {
       const h = this.rooms.hostedRoom(room)!;
+      let handled!: () => void;
+      const committed = new Promise<void>((resolve) => (handled = resolve));
       h.mailbox.push({
         prepare: async () => {
           try {
@@ -98,10 +105,12 @@ export class MucService {
           } catch (err) {
             await this.reject(stanza, err, room);
             return null;
+          } finally {
+            handled();
           }
         },
       });
-      return;
+      return committed;
     }
     this.enqueue(room, r, () => this.message(room, r));
   }
