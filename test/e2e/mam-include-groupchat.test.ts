@@ -2,11 +2,10 @@
 // groupchat that muc-pam archived in a user's archive for a room joined with the bare JID (New MUC
 // PAM). Groupchat is left out unless the query asks for it; false leaves it out; a non-boolean is
 // bad-request; paging and counts see only what the query selects. Real @xmpp/client sessions.
-import { after, afterEach, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUsers } from '../helpers/accounts.ts';
-import { connectXmppjs, disconnect, expectStanza, send, type Client } from '../helpers/xmppjs.ts';
+import { XmppSuite } from '../helpers/suite.ts';
+import { expectStanza, send, type Client } from '../helpers/xmppjs.ts';
 import { createInstantRoom, iqOk } from '../helpers/muc.ts';
 import { MAM, mamQuery, mamQueryError } from '../helpers/mam.ts';
 import { pamJoin } from '../helpers/newmuc.ts';
@@ -21,27 +20,11 @@ async function accountFeatures(c: Client, bare: string): Promise<string[]> {
 }
 
 describe('MAM include-groupchat (XEP-0313 §4.1.4) with New MUC PAM', () => {
-  let server: RunningServer;
+  const suite = new XmppSuite(['ann', 'bo', 'cy']);
+  const { login } = suite;
   let d: string;
-  let open: Client[] = [];
-
-  const login = async (username: string): Promise<Client> => {
-    const c = await connectXmppjs({ port: server.ports.c2s, domain: d, username, password: `${username}-secret`, mechanism: 'PLAIN' });
-    open.push(c);
-    return c;
-  };
-
-  before(async () => {
-    server = await startServer();
-    d = server.domain;
-    await addUsers(server, ['ann', 'bo', 'cy']);
-  });
-  afterEach(async () => {
-    await Promise.all(open.map(disconnect));
-    open = [];
-  });
-  after(async () => {
-    await server?.stop();
+  before(() => {
+    d = suite.domain;
   });
 
   test('the account advertises #groupchat-field and #groupchat-available; the query form offers a boolean include-groupchat', async () => {
@@ -109,22 +92,13 @@ describe('MAM include-groupchat (XEP-0313 §4.1.4) with New MUC PAM', () => {
 });
 
 describe('MAM include-groupchat without muc-pam', () => {
-  let server: RunningServer;
-  after(async () => {
-    await server?.stop();
-  });
+  const suite = new XmppSuite(['dee'], { config: { modules: { disabled: ['muc-pam'] } } });
 
   test('#groupchat-field is still advertised, #groupchat-available is not', async () => {
-    server = await startServer({ config: { modules: { disabled: ['muc-pam'] } } });
-    await addUsers(server, ['dee']);
-    const dee = await connectXmppjs({ port: server.ports.c2s, domain: server.domain, username: 'dee', password: 'dee-secret', mechanism: 'PLAIN' });
-    try {
-      const features = await accountFeatures(dee, `dee@${server.domain}`);
-      assert.ok(features.includes(FIELD), features.join(' '));
-      assert.ok(!features.includes(AVAILABLE), features.join(' '));
-      assert.equal((await mamQuery(dee, { rawFields: include('true') })).results.length, 0);
-    } finally {
-      await disconnect(dee);
-    }
+    const dee = await suite.login('dee');
+    const features = await accountFeatures(dee, `dee@${suite.domain}`);
+    assert.ok(features.includes(FIELD), features.join(' '));
+    assert.ok(!features.includes(AVAILABLE), features.join(' '));
+    assert.equal((await mamQuery(dee, { rawFields: include('true') })).results.length, 0);
   });
 });
