@@ -7,9 +7,8 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { createStreamParser } from '../xml/parser.ts';
 import type { StreamParser } from '../xml/stream-parser.ts';
 import type { Element } from '../xml/element.ts';
-import { streamOpen, type LaneHandlers } from './xml-lane.ts';
+import { LANE_LIMITS, laneParser, streamOpen, type LaneHandlers } from './xml-lane.ts';
 
-const LIMITS = { maxStanzaBytes: 1024 * 1024, maxDepth: 64, maxAttributes: 64, maxAttributeLength: 64 * 1024 };
 const NS_TLS = 'urn:ietf:params:xml:ns:xmpp-tls';
 
 export interface TcpLaneOptions {
@@ -49,15 +48,7 @@ export class TcpLane {
 
   /** After SASL success both sides start a new XML stream (RFC 6120 §6.4.6). */
   resetParser(): void {
-    this.parser = createStreamParser(
-      {
-        onStreamStart: (_n, attrs) => this.handlers.onStreamStart?.(attrs),
-        onStanza: (el) => this.handlers.onElement(el),
-        onStreamEnd: () => this.finish('stream closed by server'),
-        onError: (e) => this.finish(`XML error: ${e.message}`),
-      },
-      LIMITS,
-    );
+    this.parser = laneParser(this.handlers, (reason) => this.finish(reason));
   }
 
   get bufferedBytes(): number {
@@ -117,7 +108,7 @@ async function startTls(plain: Socket, domain: string, timeoutMs = 10_000): Prom
         onStreamEnd: () => done(new Error('stream closed during STARTTLS')),
         onError: (e) => done(new Error(e.message)),
       },
-      LIMITS,
+      LANE_LIMITS,
     );
     const onData = (b: Buffer) => parser.write(b);
     plain.on('data', onData);

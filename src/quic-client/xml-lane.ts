@@ -6,12 +6,26 @@ import type { StreamParser } from '../xml/stream-parser.ts';
 import type { Element } from '../xml/element.ts';
 import type { WriteScheduler } from './write-scheduler.ts';
 
-const LIMITS = { maxStanzaBytes: 1024 * 1024, maxDepth: 64, maxAttributes: 64, maxAttributeLength: 64 * 1024 };
+/** XML limits of what a client lane accepts from the server. */
+export const LANE_LIMITS = { maxStanzaBytes: 1024 * 1024, maxDepth: 64, maxAttributes: 64, maxAttributeLength: 64 * 1024 };
 
 export interface LaneHandlers {
   onElement(el: Element): void;
   onStreamStart?(attrs: Record<string, string>): void;
   onClose(reason: string): void;
+}
+
+/** The XML stream parser of a client lane (QUIC stream or TCP), reporting to its handlers. */
+export function laneParser(handlers: LaneHandlers, finish: (reason: string) => void): StreamParser {
+  return createStreamParser(
+    {
+      onStreamStart: (_n, attrs) => handlers.onStreamStart?.(attrs),
+      onStanza: (el) => handlers.onElement(el),
+      onStreamEnd: () => finish('stream closed by server'),
+      onError: (e) => finish(`XML error: ${e.message}`),
+    },
+    LANE_LIMITS,
+  );
 }
 
 export class XmlLane {
@@ -28,15 +42,7 @@ export class XmlLane {
 
   /** After SASL success both sides start a new XML stream on the same QUIC stream (RFC 6120 §6.4.6). */
   resetParser(): void {
-    this.parser = createStreamParser(
-      {
-        onStreamStart: (_n, attrs) => this.handlers.onStreamStart?.(attrs),
-        onStanza: (el) => this.handlers.onElement(el),
-        onStreamEnd: () => this.finish('stream closed by server'),
-        onError: (e) => this.finish(`XML error: ${e.message}`),
-      },
-      LIMITS,
-    );
+    this.parser = laneParser(this.handlers, (reason) => this.finish(reason));
   }
 
   private async readLoop(): Promise<void> {
