@@ -135,6 +135,16 @@ export class C2SStream implements SessionLink, Sweepable {
     this.sweeper.add(this);
   }
 
+  /** A new session under `full` (bind, or a session handed over by another node): routed from now on. */
+  private startSession(full: Jid): C2SSession {
+    const session = new C2SSession(full, this, this.deps);
+    this.session = session;
+    this.clearAuthDeadline();
+    this.deps.router.sessions.add(session);
+    this.deps.metrics.sessions.set(this.deps.router.sessions.size);
+    return session;
+  }
+
   /** A session is bound: the authentication deadline no longer applies. */
   private clearAuthDeadline(): void {
     if (this.authDeadline) clearTimeout(this.authDeadline);
@@ -319,11 +329,7 @@ export class C2SStream implements SessionLink, Sweepable {
     if (this.session || this.state === 'closed' || !this.authenticated) throw new StreamError('policy-violation', 'This stream cannot take a session');
     const full = makeJid(this.authenticated, this.domain, resource);
     this.deps.router.sessions.getLocal(full)?.close('conflict', 'Replaced by a resumed session');
-    const session = new C2SSession(full, this, this.deps);
-    this.session = session;
-    this.clearAuthDeadline();
-    this.deps.router.sessions.add(session);
-    this.deps.metrics.sessions.set(this.deps.router.sessions.size);
+    const session = this.startSession(full);
     this.boundNow = session;
     this.log.info({ jid: full.toString() }, 'session resumed from another node');
     return session;
@@ -396,11 +402,7 @@ export class C2SStream implements SessionLink, Sweepable {
       if (this.deps.config.c2s.resource_conflict === 'refuse' && existing.connected) return this.writeEl(errorReply(iq, new StanzaError('conflict'))!);
       existing.close('conflict', 'Replaced by a new connection with the same resource');
     }
-    const session = new C2SSession(full, this, this.deps);
-    this.session = session;
-    this.clearAuthDeadline();
-    this.deps.router.sessions.add(session);
-    this.deps.metrics.sessions.set(this.deps.router.sessions.size);
+    const session = this.startSession(full);
     this.log.info({ jid: full.toString() }, 'resource bound');
     this.writeEl(xml('iq', { type: 'result', id: iq.attrs.id }, xml('bind', { xmlns: NS.bind }, xml('jid', {}, full.toString()))));
     await this.deps.hooks.fire('session/bound', { session });
