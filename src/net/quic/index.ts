@@ -17,7 +17,7 @@ import { serverCrypto } from './crypto.ts';
 import { QuicClientConnection } from './c2s-connection.ts';
 import { registerQuicNonzas } from './nonzas.ts';
 import { negotiatedAlpn } from './native.ts';
-import { coalesceSends, enlargeSocketBuffers, quicTransportConfig } from './transport-config.ts';
+import { coalesceSends, endpointConfig, enlargeSocketBuffers } from './transport-config.ts';
 
 export const ALPN_C2S = 'xmpp-client';
 export const ALPN_S2S = 'xmpp-server';
@@ -55,14 +55,7 @@ export async function startQuic(deps: QuicDeps): Promise<RunningQuic> {
         cert: deps.certPem,
         verifyPeer: false,
         applicationProtos: [ALPN_C2S],
-        // Stanzas are not replay-safe: no 0-RTT. XEP-0467 §2 rule 8: connection migration is used.
-        enableEarlyData: false,
-        disableActiveMigration: false,
-        maxIdleTimeout: c.idle_timeout * 1000,
-        keepAliveIntervalTime: Math.min(30_000, (c.idle_timeout * 1000) / 4),
-        initialMaxStreamsBidi: c.max_streams,
-        initialMaxStreamsUni: 0,
-        ...quicTransportConfig(),
+        ...endpointConfig(c),
       },
     });
     server.addEventListener(events.EventQUICServerConnection.name, (e) => {

@@ -9,6 +9,7 @@
 // not running), and one stream moved ~0.3-0.5 MiB/s on loopback.
 import type { QUICClient, QUICConnection, QUICConfig, QUICServer } from '@matrixai/quic';
 import type { Socket } from 'node:dgram';
+import type { Config } from '../../config/schema.ts';
 
 /** Config for both ends (server adds its certificate, client its CA and verification). */
 export function quicTransportConfig() {
@@ -20,6 +21,24 @@ export function quicTransportConfig() {
     maxStreamWindow: 1024 * 1024,
     initialMaxData: 16 * 1024 * 1024,
     maxConnectionWindow: 16 * 1024 * 1024,
+  } satisfies Partial<QUICConfig>;
+}
+
+/**
+ * The settings of a Parley server's QUIC endpoints (the c2s listener, s2s listener and s2s dialer)
+ * from `[quic]` (specs/quic.md §2 limits), on top of the shared stream windows above.
+ */
+export function endpointConfig(q: Config['quic']) {
+  const idle = q.idle_timeout * 1000;
+  return {
+    // Stanzas are not replay-safe: no 0-RTT. XEP-0467 §2 rule 8: connection migration is used.
+    enableEarlyData: false,
+    disableActiveMigration: false,
+    maxIdleTimeout: idle,
+    keepAliveIntervalTime: Math.min(30_000, idle / 4),
+    initialMaxStreamsBidi: q.max_streams,
+    initialMaxStreamsUni: 0,
+    ...quicTransportConfig(),
   } satisfies Partial<QUICConfig>;
 }
 

@@ -16,8 +16,7 @@ import { domainToAscii } from '../../jid/index.ts';
 import type { Dialed, OutboundStream } from '../outbound.ts';
 import { parseRoute } from '../resolve.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
-import { quicTransportConfig } from './transport-config.ts';
-import { coalesceSends, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
+import { coalesceSends, endpointConfig, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
 import { happyEyeballs } from './happy-eyeballs.ts';
 import { ALPN_S2S } from './listener.ts';
 import { MuxSender } from './sender.ts';
@@ -75,7 +74,7 @@ export class QuicDialer {
         serverName: domainToAscii(remote),
         crypto: clientCrypto(),
         logger: new Logger('s2s-quic-out', LogLevel.WARN),
-        config: { key: cred.keyPem, cert: cred.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...quicTransportConfig(c) },
+        config: { key: cred.keyPem, cert: cred.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...endpointConfig(c.quic) },
       },
       { timer: QUIC_HANDSHAKE_TIMEOUT_MS },
     );

@@ -14,8 +14,7 @@ import { QuicClientConnection } from '../../net/quic/c2s-connection.ts';
 import type { QuicStreamTransport } from '../../net/quic/stream-transport.ts';
 import type { S2STransport } from '../xml-conn.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
-import { quicTransportConfig } from './transport-config.ts';
-import { coalesceSends, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
+import { coalesceSends, endpointConfig, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
 
 export const ALPN_S2S = 'xmpp-server';
 
@@ -41,7 +40,7 @@ export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<{ ports: 
     const server = new QUICServer({
       logger: new Logger('s2s-quic', LogLevel.WARN),
       crypto: serverCrypto(),
-      config: { key: deps.keyPem, cert: deps.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...quicTransportConfig(c) },
+      config: { key: deps.keyPem, cert: deps.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...endpointConfig(c.quic) },
     });
     server.addEventListener(events.EventQUICServerConnection.name, (e) => {
       const conn = (e as events.EventQUICServerConnection).detail;
