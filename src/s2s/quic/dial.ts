@@ -18,7 +18,7 @@ import { parseRoute } from '../resolve.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
 import { coalesceSends, endpointConfig, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
 import { happyEyeballs } from './happy-eyeballs.ts';
-import { ALPN_S2S } from './listener.ts';
+import { ALPN_S2S } from '../../net/quic/listen.ts';
 import { MuxSender } from './sender.ts';
 
 export const QUIC_HANDSHAKE_TIMEOUT_MS = 3000;

@@ -3,20 +3,15 @@
 // peer that sends none, which C2S clients do (specs/quic.md §1 spike item). Every bidi stream a
 // peer opens with a stream header is an inbound s2s stream (s2s/inbound.ts); a stream that opens
 // with <lane/> is a mux lane of one (receiver.ts).
-import { QUICServer, events, type QUICConnection } from '@matrixai/quic';
-import Logger, { LogLevel } from '@matrixai/logger';
 import type { Config } from '../../config/schema.ts';
 import type { Logger as PinoLogger } from '../../observability/log.ts';
 import type { Metrics } from '../../observability/metrics.ts';
-import { serverCrypto } from '../../net/quic/crypto.ts';
-import { negotiatedAlpn } from '../../net/quic/native.ts';
 import { QuicClientConnection } from '../../net/quic/c2s-connection.ts';
 import type { QuicStreamTransport } from '../../net/quic/stream-transport.ts';
 import type { S2STransport } from '../xml-conn.ts';
 import { acceptAnyCert, quicPeerCert } from './peer-cert.ts';
-import { coalesceSends, endpointConfig, enlargeSocketBuffers } from '../../net/quic/transport-config.ts';
-
-export const ALPN_S2S = 'xmpp-server';
+import { endpointConfig } from '../../net/quic/transport-config.ts';
+import { ALPN_S2S, listenQuic, type RunningQuic } from '../../net/quic/listen.ts';
 
 export interface S2SQuicListenerDeps {
   config: Config;
@@ -29,30 +24,20 @@ export interface S2SQuicListenerDeps {
   onStream(t: S2STransport, connection: QuicClientConnection): void;
 }
 
-export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<{ ports: number[]; stop(): Promise<void> }> {
+export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<RunningQuic> {
   const c = deps.config;
   const log = deps.log.child({ listener: 's2s_quic' });
   const l = c.limits;
   const limits = { maxStanzaBytes: l.max_stanza_size, maxDepth: l.max_depth, maxAttributes: l.max_attributes, maxAttributeLength: l.max_attribute_length };
-  const servers: QUICServer[] = [];
-  const connections = new Set<QUICConnection>();
-  for (const host of c.s2s.interfaces) {
-    const server = new QUICServer({
-      logger: new Logger('s2s-quic', LogLevel.WARN),
-      crypto: serverCrypto(),
-      config: { key: deps.keyPem, cert: deps.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...endpointConfig(c.quic) },
-    });
-    server.addEventListener(events.EventQUICServerConnection.name, (e) => {
-      const conn = (e as events.EventQUICServerConnection).detail;
-      if (negotiatedAlpn(conn) !== ALPN_S2S) {
-        void conn.stop({ isApp: false, errorCode: 0x178 as never, force: true }).catch(() => {});
-        return;
-      }
-      coalesceSends(conn);
-      connections.add(conn);
+  return listenQuic({
+    label: 's2s QUIC listener',
+    interfaces: c.s2s.interfaces,
+    port: c.s2s.quic_port,
+    alpn: ALPN_S2S,
+    config: { key: deps.keyPem, cert: deps.certPem, verifyPeer: true, verifyCallback: acceptAnyCert, applicationProtos: [ALPN_S2S], ...endpointConfig(c.quic) },
+    log,
+    onConnection: (conn) => {
       deps.metrics?.s2sQuic.inc({ direction: 'in', event: 'connected' });
-      conn.addEventListener(events.EventQUICConnectionStopped.name, () => connections.delete(conn), { once: true });
-      conn.addEventListener(events.EventQUICConnectionError.name, () => {});
       const qc: QuicClientConnection = new QuicClientConnection(conn, {
         log,
         listener: 's2s_quic',
@@ -61,17 +46,6 @@ export async function startS2SQuic(deps: S2SQuicListenerDeps): Promise<{ ports: 
         limits,
         acceptClient: (t) => deps.onStream(Object.assign(t as QuicStreamTransport, { peerCertificate: () => quicPeerCert(conn, deps.caPems()) }), qc),
       });
-    });
-    await server.start({ host, port: c.s2s.quic_port });
-    enlargeSocketBuffers(server);
-    servers.push(server);
-    log.info({ host, port: server.port }, 's2s QUIC listener started');
-  }
-  return {
-    ports: servers.map((s) => s.port),
-    async stop() {
-      for (const conn of connections) await conn.stop({ isApp: true, errorCode: 0, force: true }).catch(() => {});
-      for (const s of servers) await s.stop({ force: true }).catch(() => {});
     },
-  };
+  });
 }
